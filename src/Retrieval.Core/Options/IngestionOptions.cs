@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Retrieval.Core.Options;
+
+/// <summary>Configuration section <c>Retrieval:Ingestion</c>.</summary>
+public sealed class IngestionOptions
+{
+    public const string Section = "Retrieval:Ingestion";
+
+    /// <summary>Token budget of one chunk, in the embedding model's tokens (without [CLS]/[SEP]).</summary>
+    [Range(32, 8192)]
+    public int ChunkTokens { get; set; } = 256;
+
+    /// <summary>Tokens of the previous chunk repeated at the start of the next (whole sentences, at most this many).</summary>
+    [Range(0, 1024)]
+    public int OverlapTokens { get; set; } = 32;
+
+    /// <summary>Largest accepted document, in bytes of the original file.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDocumentBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Largest parsed text of one document, in characters (protects against decompression bombs).</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxDocumentChars { get; set; } = 20_000_000;
+
+    /// <summary>Most items in one ingestion job.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxJobItems { get; set; } = 10_000;
+
+    /// <summary>Server-side folders a job may read from. Empty: server paths are refused.</summary>
+    public IList<string> AllowedRoots { get; } = [];
+
+    /// <summary>Documents processed concurrently by one worker.</summary>
+    [Range(1, 64)]
+    public int Parallelism { get; set; } = 2;
+
+    /// <summary>Texts per embedding batch.</summary>
+    [Range(1, 1024)]
+    public int EmbeddingBatchSize { get; set; } = 32;
+
+    /// <summary>Per-document wall-clock limit; a document that takes longer fails with a clear error.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DocumentTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}
