@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Retrieval.Core.Options;
+using Retrieval.Core.Security;
+
+namespace Retrieval.Api.Auth;
+
+internal static class AuthenticationSetup
+{
+    public const string ReaderPolicy = RetrievalRoles.Reader;
+    public const string IngestorPolicy = RetrievalRoles.Ingestor;
+
+    /// <summary>
+    /// JWT bearer validation: signature, issuer, audience, lifetime and algorithm are all required. Identity comes
+    /// only from the validated token (sub, tenant, groups, roles; names configurable), never from the request.
+    /// </summary>
+    public static IServiceCollection AddRetrievalAuthentication(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.IsDevelopment || !string.IsNullOrWhiteSpace(o.Authority), "Retrieval:Auth:Authority is required when Retrieval:Auth:Mode is 'oidc'.")
+            .ValidateOnStart();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>, IOptions<StorageOptions>>((jwt, authOptions, storage) =>
+            {
+                var auth = authOptions.Value;
+                jwt.MapInboundClaims = false;
+                jwt.IncludeErrorDetails = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    ValidateIssuerSigningKey = true,
+                    RequireSignedTokens = true,
+                    RequireExpirationTime = true,
+                    ValidAudience = auth.Audience,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = auth.Claims.Subject,
+                    RoleClaimType = auth.Claims.Roles,
+                };
+
+                if (auth.IsDevelopment)
+                {
+                    var issuer = auth.Issuer ?? DevelopmentIdentity.DefaultIssuer;
+                    var identity = DevelopmentIdentity.LoadOrCreateDevelopment(storage.Value.DataDirectory, issuer, auth.Audience);
+                    jwt.TokenValidationParameters.ValidIssuer = issuer;
+                    jwt.TokenValidationParameters.IssuerSigningKey = identity.GetSecurityKey();
+                    jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                }
+                else
+                {
+                    DevelopmentIdentity.MarkOidc(storage.Value.DataDirectory, auth.Issuer ?? auth.Authority!, auth.Audience);
+                    jwt.Authority = auth.Authority;
+                    jwt.RequireHttpsMetadata = auth.RequireHttpsMetadata;
+                    if (auth.Issuer is not null)
+                    {
+                        jwt.TokenValidationParameters.ValidIssuer = auth.Issuer;
+                    }
+                }
+
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        if (context.Principal is null)
+                        {
+                            context.Fail("Invalid token.");
+                        }
+                        else if (!PrincipalFactory.TryCreate(context.Principal, auth, out _, out var error))
+                        {
+                            context.Fail(error ?? "Invalid token.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(ReaderPolicy, p => p.RequireAuthenticatedUser().RequireRole(RetrievalRoles.Reader, RetrievalRoles.Admin))
+            .AddPolicy(IngestorPolicy, p => p.RequireAuthenticatedUser().RequireRole(RetrievalRoles.Ingestor, RetrievalRoles.Admin));
+        services.AddHttpContextAccessor();
+        services.AddHostedService<IdentityInitializer>();
+        return services;
+    }
+}

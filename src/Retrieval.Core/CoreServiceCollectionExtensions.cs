@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Retrieval.Core.Answering;
+using Retrieval.Core.Ingestion;
+using Retrieval.Core.Ingestion.Parsing;
+using Retrieval.Core.Jobs;
+using Retrieval.Core.Query;
+
+namespace Retrieval.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// The transport-agnostic pipelines and use-case handlers. Needs an embedding generator and the stores
+    /// registered by their own projects; options are bound by the host (Retrieval.Hosting).
+    /// </summary>
+    public static IServiceCollection AddRetrievalCore(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddDocumentParsing();
+        services.AddSingleton<HybridSearcher>();
+        services.AddSingleton<AnswerVerifier>();
+        services.AddSingleton<ExtractiveAnswerer>();
+        services.AddSingleton<AskService>();
+        services.AddSingleton<DocumentIngestor>();
+        services.AddSingleton<JobPaths>();
+        services.AddSingleton<JobSignal>();
+        services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
+        return services;
+    }
+}

@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Retrieval.Core.Diagnostics;
+using Retrieval.Core.Embeddings;
+using Retrieval.Core.Options;
+using Retrieval.Core.Security;
+using Retrieval.Core.Storage;
+
+namespace Retrieval.Core.Query;
+
+/// <summary>
+/// The query pipeline's retrieval stage, shared by the REST API, the CLI's local mode and the evaluation tool:
+/// runs the retrievers of the requested mode in parallel, each with the caller's ACL filter pushed down,
+/// fuses them with weighted RRF and hydrates the winners (again through the ACL filter).
+/// </summary>
+public sealed partial class HybridSearcher
+{
+    private static readonly EmbeddingGenerationOptions QueryEmbeddingOptions = new()
+    {
+        AdditionalProperties = new() { [EmbeddingInputType.Key] = EmbeddingInputType.Query },
+    };
+
+    private readonly IEmbeddingGenerator<string, Embedding<float>> _embeddings;
+    private readonly IVectorIndex _vectors;
+    private readonly ILexicalIndex _lexical;
+    private readonly IDocumentStore _documents;
+    private readonly IOptionsMonitor<QueryOptions> _options;
+    private readonly ILogger<HybridSearcher> _logger;
+
+    public HybridSearcher(
+        IEmbeddingGenerator<string, Embedding<float>> embeddings,
+        IVectorIndex vectors,
+        ILexicalIndex lexical,
+        IDocumentStore documents,
+        IOptionsMonitor<QueryOptions> options,
+        ILogger<HybridSearcher> logger)
+    {
+        _embeddings = embeddings;
+        _vectors = vectors;
+        _lexical = lexical;
+        _documents = documents;
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Validates the query and top-k against the configured limits; returns the effective top-k.</summary>
+    public int Validate(string? query, int? topK)
+    {
+        var options = _options.CurrentValue;
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            throw new ValidationException("The query must not be empty.");
+        }
+
+        if (query.Length > options.MaxQueryLength)
+        {
+            throw new ValidationException($"The query is {query.Length} characters long; the limit is {options.MaxQueryLength} (Retrieval:Query:MaxQueryLength).");
+        }
+
+        var k = topK ?? options.DefaultTopK;
+        if (k < 1 || k > options.MaxTopK)
+        {
+            throw new ValidationException($"topK must be between 1 and {options.MaxTopK} (Retrieval:Query:MaxTopK).");
+        }
+
+        return k;
+    }
+
+    public async Task<SearchResult> SearchAsync(Principal principal, string query, int? topK, RetrievalMode mode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(principal);
+        var k = Validate(query, topK);
+        var options = _options.CurrentValue;
+        var filter = principal.ToAclFilter();
+        var candidates = Math.Max(k, options.CandidatesPerRetriever);
+        var timings = new Dictionary<string, double>(StringComparer.Ordinal);
+        var total = Stopwatch.StartNew();
+
+        using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.search");
+        activity?.SetTag("retrieval.mode", mode.Name());
+        activity?.SetTag("retrieval.top_k", k);
+        LogSearch(_logger, mode.Name(), k, query);
+
+        var denseTask = mode is RetrievalMode.Dense or RetrievalMode.Hybrid
+            ? RunDenseAsync(filter, query, candidates, timings, cancellationToken)
+            : Task.FromResult<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)>(([], ReadOnlyMemory<float>.Empty));
+        var lexicalTask = mode is RetrievalMode.Lexical or RetrievalMode.Hybrid
+            ? RunLexicalAsync(filter, query, candidates, timings, cancellationToken)
+            : Task.FromResult<IReadOnlyList<ScoredChunk>>([]);
+        await Task.WhenAll(denseTask, lexicalTask).ConfigureAwait(false);
+        var (dense, queryEmbedding) = await denseTask.ConfigureAwait(false);
+        var lexical = await lexicalTask.ConfigureAwait(false);
+
+        var fusion = Stopwatch.StartNew();
+        var lists = new List<RankedList>(2);
+        if (mode is RetrievalMode.Dense or RetrievalMode.Hybrid)
+        {
+            lists.Add(new RankedList(RetrievalModes.Dense, options.DenseWeight, dense));
+        }
+
+        if (mode is RetrievalMode.Lexical or RetrievalMode.Hybrid)
+        {
+            lists.Add(new RankedList(RetrievalModes.Lexical, options.LexicalWeight, lexical));
+        }
+
+        var fused = ReciprocalRankFusion.Fuse(lists, options.RrfK, k);
+        timings["fusionMs"] = fusion.Elapsed.TotalMilliseconds;
+
+        var hydrate = Stopwatch.StartNew();
+        var stored = await _documents.GetChunksAsync(filter, fused.Select(f => f.ChunkId).ToList(), cancellationToken).ConfigureAwait(false);
+        var byId = stored.ToDictionary(c => c.Chunk.Id, StringComparer.Ordinal);
+        var hits = new List<SearchHit>(fused.Count);
+        foreach (var result in fused)
+        {
+            // Defence in depth: a chunk the store will not hydrate for this filter is never returned.
+            if (!byId.TryGetValue(result.ChunkId, out var chunk))
+            {
+                continue;
+            }
+
+            // A single-retriever search reports that retriever's own score; hybrid reports the fused score.
+            var score = lists.Count == 1 ? result.Scores.Values.First().Score : result.Score;
+            hits.Add(new SearchHit(
+                chunk.Chunk.Id, chunk.Chunk.DocumentId, chunk.Title, chunk.Source, chunk.Chunk.SectionPath, chunk.Chunk.Text,
+                chunk.Chunk.StartOffset, chunk.Chunk.EndOffset, score, result.Scores));
+        }
+
+        timings["hydrateMs"] = hydrate.Elapsed.TotalMilliseconds;
+        timings["totalMs"] = total.Elapsed.TotalMilliseconds;
+        RetrievalTelemetry.SearchDuration.Record(timings["totalMs"], new KeyValuePair<string, object?>("mode", mode.Name()));
+        activity?.SetTag("retrieval.results", hits.Count);
+        return new SearchResult(hits, timings) { QueryEmbedding = queryEmbedding };
+    }
+
+    public async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string query, CancellationToken cancellationToken)
+    {
+        var embedding = await _embeddings.GenerateAsync([query], QueryEmbeddingOptions, cancellationToken).ConfigureAwait(false);
+        return embedding[0].Vector;
+    }
+
+    private async Task<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)> RunDenseAsync(
+        AclFilter filter, string query, int candidates, Dictionary<string, double> timings, CancellationToken cancellationToken)
+    {
+        using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.retriever.dense");
+        var watch = Stopwatch.StartNew();
+        var vector = await EmbedQueryAsync(query, cancellationToken).ConfigureAwait(false);
+        var embedMs = watch.Elapsed.TotalMilliseconds;
+        var results = await _vectors.SearchAsync(filter, vector, candidates, cancellationToken).ConfigureAwait(false);
+        lock (timings)
+        {
+            timings["embedMs"] = embedMs;
+            timings["denseMs"] = watch.Elapsed.TotalMilliseconds - embedMs;
+        }
+
+        RetrievalTelemetry.RetrieverDuration.Record(watch.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("retriever", RetrievalModes.Dense));
+        return (results, vector);
+    }
+
+    private async Task<IReadOnlyList<ScoredChunk>> RunLexicalAsync(
+        AclFilter filter, string query, int candidates, Dictionary<string, double> timings, CancellationToken cancellationToken)
+    {
+        using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.retriever.lexical");
+        var watch = Stopwatch.StartNew();
+        var results = await _lexical.SearchAsync(filter, query, candidates, cancellationToken).ConfigureAwait(false);
+        lock (timings)
+        {
+            timings["lexicalMs"] = watch.Elapsed.TotalMilliseconds;
+        }
+
+        RetrievalTelemetry.RetrieverDuration.Record(watch.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("retriever", RetrievalModes.Lexical));
+        return results;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Search mode={Mode} topK={TopK} query={Query}")]
+    private static partial void LogSearch(ILogger logger, string mode, int topK, string query);
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Retrieval.Core.Embeddings;
+using Retrieval.Core.Storage;
+
+namespace Retrieval.Hosting;
+
+internal sealed class StoreHealthCheck : IHealthCheck
+{
+    private readonly IDocumentStore _store;
+
+    public StoreHealthCheck(IDocumentStore store) => _store = store;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var stats = await _store.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy("store reachable", new Dictionary<string, object> { ["documents"] = stats.Documents, ["chunks"] = stats.Chunks });
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("store unreachable");
+        }
+    }
+}
+
+/// <summary>Reports the embedding model and the execution provider actually in use (CPU or CUDA).</summary>
+internal sealed class EmbeddingHealthCheck : IHealthCheck
+{
+    private readonly IEmbeddingModelInfo _model;
+
+    public EmbeddingHealthCheck(IEmbeddingModelInfo model) => _model = model;
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(HealthCheckResult.Healthy("embedding model loaded", new Dictionary<string, object>
+        {
+            ["model"] = _model.ModelId,
+            ["dimensions"] = _model.Dimensions,
+            ["executionProvider"] = _model.ExecutionProvider,
+        }));
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Retrieval.Core.Options;
+
+namespace Retrieval.Hosting;
+
+/// <summary>Cross-field rules the data annotations cannot express; messages name the configuration path.</summary>
+internal sealed class QueryOptionsValidator : IValidateOptions<QueryOptions>
+{
+    public ValidateOptionsResult Validate(string? name, QueryOptions options)
+    {
+        var errors = new List<string>();
+        if (options.DefaultTopK > options.MaxTopK)
+        {
+            errors.Add($"{QueryOptions.Section}:DefaultTopK ({options.DefaultTopK}) must not exceed {QueryOptions.Section}:MaxTopK ({options.MaxTopK}).");
+        }
+
+        if (options.DenseWeight <= 0 && options.LexicalWeight <= 0)
+        {
+            errors.Add($"{QueryOptions.Section}:DenseWeight and LexicalWeight cannot both be 0.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class IngestionOptionsValidator : IValidateOptions<IngestionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, IngestionOptions options)
+    {
+        var errors = new List<string>();
+        if (options.OverlapTokens >= options.ChunkTokens)
+        {
+            errors.Add($"{IngestionOptions.Section}:OverlapTokens ({options.OverlapTokens}) must be smaller than ChunkTokens ({options.ChunkTokens}).");
+        }
+
+        foreach (var root in options.AllowedRoots)
+        {
+            if (!Path.IsPathFullyQualified(root))
+            {
+                errors.Add($"{IngestionOptions.Section}:AllowedRoots entry '{root}' must be an absolute path.");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Retrieval.Core;
+using Retrieval.Core.Jobs;
+using Retrieval.Core.Options;
+using Retrieval.Onnx;
+using Retrieval.Storage.Embedded;
+
+namespace Retrieval.Hosting;
+
+/// <summary>The one composition method every host (API, worker, evaluation) uses.</summary>
+public static class RetrievalHostingExtensions
+{
+    /// <summary>
+    /// Binds and validates every option section (a bad setting fails start-up naming its path), registers the
+    /// embedding model, the stores chosen by configuration, the core pipelines and the ingestion worker.
+    /// </summary>
+    public static IServiceCollection AddRetrieval(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
+        services.AddValidatedOptions<EmbeddingOptions>(EmbeddingOptions.Section);
+        services.AddValidatedOptions<IngestionOptions>(IngestionOptions.Section);
+        services.AddValidatedOptions<QueryOptions>(QueryOptions.Section);
+        services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
+        services.AddValidatedOptions<DemoCorpusOptions>(DemoCorpusOptions.Section);
+        services.AddSingleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>();
+        services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
+
+        services.AddOnnxEmbeddings();
+        services.AddEmbeddedStorage();
+        services.AddRetrievalCore();
+        services.AddHostedService<StoreInitializer>();
+
+        if (configuration.GetValue(WorkerOptions.Section + ":Enabled", true))
+        {
+            services.AddHostedService<IngestionWorker>();
+        }
+
+        services.AddHostedService<DemoCorpusSeeder>();
+        services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])
+            .AddCheck<StoreHealthCheck>("store", tags: ["ready"])
+            .AddCheck<EmbeddingHealthCheck>("embeddings", tags: ["ready"]);
+        return services;
+    }
+
+    private static void AddValidatedOptions<T>(this IServiceCollection services, string section)
+        where T : class
+    {
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+    }
+}

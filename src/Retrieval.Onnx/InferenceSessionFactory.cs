@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+using Retrieval.Core.Options;
+
+namespace Retrieval.Onnx;
+
+/// <summary>Creates the one shared <see cref="InferenceSession"/> on the execution provider that <c>auto|cpu|cuda</c> asks for.</summary>
+internal static class InferenceSessionFactory
+{
+    public const string Cpu = "CPU";
+    public const string Cuda = "CUDA";
+
+    public static (InferenceSession Session, string ExecutionProvider) Create(ModelSource model, EmbeddingOptions options, ILogger logger)
+    {
+        var requested = options.ExecutionProvider?.ToLowerInvariant() ?? "auto";
+        switch (requested)
+        {
+            case "cpu":
+                return (CreateSession(model, CpuOptions(options)), Cpu);
+
+            case "cuda":
+                try
+                {
+                    return (CreateCudaSession(model, options), Cuda);
+                }
+                catch (Exception e) when (IsCudaFailure(e))
+                {
+                    throw new InvalidOperationException(
+                        $"{EmbeddingOptions.Section}:ExecutionProvider is 'cuda' but the CUDA execution provider cannot be used: {e.Message.Trim()} " +
+                        "It needs an NVIDIA GPU with its driver, and the CUDA 13 runtime (libcudart, libcublas) and cuDNN 9 libraries on the library path. " +
+                        "Set it to 'auto' to fall back to CPU, or to 'cpu'.", e);
+                }
+
+            case "auto":
+                try
+                {
+                    return (CreateCudaSession(model, options), Cuda);
+                }
+                catch (Exception e) when (IsCudaFailure(e))
+                {
+                    OnnxEmbeddingLog.CudaUnavailable(logger, e.Message.Trim());
+                    return (CreateSession(model, CpuOptions(options)), Cpu);
+                }
+
+            default:
+                throw new InvalidOperationException(
+                    $"{EmbeddingOptions.Section}:ExecutionProvider '{options.ExecutionProvider}' is not supported: use 'auto', 'cpu' or 'cuda'.");
+        }
+    }
+
+    private static InferenceSession CreateCudaSession(ModelSource model, EmbeddingOptions options)
+    {
+        if (!OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider"))
+        {
+            throw new NotSupportedException("This ONNX Runtime build has no CUDA execution provider (reference Microsoft.ML.OnnxRuntime.Gpu.Linux, not the CPU package).");
+        }
+
+        var sessionOptions = CpuOptions(options);
+        try
+        {
+            // Loads libonnxruntime_providers_cuda.so and with it libcudart/libcublas/libcudnn: this is where a
+            // machine without the CUDA libraries fails. A machine with the libraries but no device fails when the
+            // session is created below.
+            sessionOptions.AppendExecutionProvider_CUDA(0);
+        }
+        catch
+        {
+            sessionOptions.Dispose();
+            throw;
+        }
+
+        return CreateSession(model, sessionOptions);
+    }
+
+    private static SessionOptions CpuOptions(EmbeddingOptions options)
+    {
+        var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        };
+        if (options.IntraOpThreads > 0)
+        {
+            sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
+        }
+
+        return sessionOptions;
+    }
+
+    /// <summary>Takes ownership of <paramref name="sessionOptions"/>.</summary>
+    private static InferenceSession CreateSession(ModelSource model, SessionOptions sessionOptions)
+    {
+        using (sessionOptions)
+        {
+            return model.ModelPath is { } path
+                ? new InferenceSession(path, sessionOptions)
+                : new InferenceSession(model.ReadModelBytes(), sessionOptions);
+        }
+    }
+
+    private static bool IsCudaFailure(Exception e) =>
+        e is OnnxRuntimeException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException;
+}
