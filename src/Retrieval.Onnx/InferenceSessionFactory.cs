@@ -26,12 +26,19 @@ internal static class InferenceSessionFactory
                 catch (Exception e) when (IsCudaFailure(e))
                 {
                     throw new InvalidOperationException(
-                        $"{EmbeddingOptions.Section}:ExecutionProvider is 'cuda' but the CUDA execution provider cannot be used: {e.Message.Trim()} " +
+                        $"{EmbeddingOptions.Section}:ExecutionProvider is 'cuda' but the CUDA execution provider cannot be used: {e.Message.Trim().TrimEnd('.')}. " +
                         "It needs an NVIDIA GPU with its driver, and the CUDA 13 runtime (libcudart, libcublas) and cuDNN 9 libraries on the library path. " +
                         "Set it to 'auto' to fall back to CPU, or to 'cpu'.", e);
                 }
 
             case "auto":
+                if (!NvidiaDeviceMayBePresent())
+                {
+                    // Skips loading the 284 MB CUDA provider (and ONNX Runtime's own error log about it) on CPU-only machines.
+                    OnnxEmbeddingLog.CudaUnavailable(logger, "no NVIDIA GPU device (/dev/nvidia*) on this machine.");
+                    return (CreateSession(model, CpuOptions(options)), Cpu);
+                }
+
                 try
                 {
                     return (CreateCudaSession(model, options), Cuda);
@@ -95,6 +102,31 @@ internal static class InferenceSessionFactory
             return model.ModelPath is { } path
                 ? new InferenceSession(path, sessionOptions)
                 : new InferenceSession(model.ReadModelBytes(), sessionOptions);
+        }
+    }
+
+    /// <summary>False only where it is certain: a Linux machine with no NVIDIA device node (WSL exposes GPUs as /dev/dxg).</summary>
+    private static bool NvidiaDeviceMayBePresent()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return true;
+        }
+
+        try
+        {
+            return File.Exists("/dev/dxg")
+                || Directory.EnumerateFileSystemEntries("/dev", "nvidia*")
+                    .Select(path => Path.GetFileName(path)["nvidia".Length..])
+                    .Any(suffix => suffix.Length > 0 && suffix.All(char.IsAsciiDigit));
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true;
         }
     }
 

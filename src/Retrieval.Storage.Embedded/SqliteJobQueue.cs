@@ -248,6 +248,22 @@ public sealed class SqliteJobQueue : IJobQueue
         return renewed;
     }
 
+    public async Task<bool> ReleaseAsync(JobLease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        await using var release = write.CreateCommand(
+            $"""
+            UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL, attempts = MAX(attempts - 1, 0), next_attempt_at = $now
+            WHERE {LeaseCondition} AND cancel_requested = 0;
+            """);
+        BindLease(release, lease);
+        release.Parameters.AddWithValue("$now", SqliteValues.ToTicks(timeProvider.GetUtcNow()));
+        var released = await release.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await write.CommitAsync(cancellationToken);
+        return released;
+    }
+
     public async Task<byte[]?> ReadItemContentAsync(string jobId, int index, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -426,7 +442,7 @@ public sealed class SqliteJobQueue : IJobQueue
         await using var reader = await check.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
-            throw new InvalidOperationException(
+            throw new JobLeaseLostException(
                 $"Worker '{lease.WorkerId}' no longer holds the lease on job '{lease.JobId}' (attempt {lease.Attempt}): it expired and was taken over, or the job finished.");
         }
 

@@ -144,13 +144,31 @@ public abstract class JobQueueConformanceTests : IAsyncLifetime
         Assert.Equal(2, second.Attempt);
         Assert.Equal([true, false], second.Items.Select(i => i.Done));
         Assert.False(await Queue.RenewAsync(first, Lease, Ct));
-        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => Queue.RecordItemAsync(first, 1, JobItemOutcome.Success("doc-b", 1, 10), Ct));
-        await Assert.ThrowsAnyAsync<InvalidOperationException>(() => Queue.CompleteAsync(first, "CPU", Ct));
+        await Assert.ThrowsAsync<JobLeaseLostException>(() => Queue.RecordItemAsync(first, 1, JobItemOutcome.Success("doc-b", 1, 10), Ct));
+        await Assert.ThrowsAsync<JobLeaseLostException>(() => Queue.CompleteAsync(first, "CPU", Ct));
 
         await Queue.RecordItemAsync(second, 1, JobItemOutcome.Success("doc-b", 1, 10), Ct);
         await Queue.CompleteAsync(second, "CPU", Ct);
         var status = await Queue.GetAsync("t1", id, Ct);
         Assert.Equal((JobState.Succeeded, 2, 2), (status!.State, status.Succeeded, status.Attempts));
+    }
+
+    [Fact]
+    public async Task Release_GivesTheJobBackAtOnce_WithoutCountingTheAttempt()
+    {
+        var id = await Queue.EnqueueAsync(Submission("t1", "alice", Upload("a"), Upload("b")), Ct);
+        var first = (await Queue.ClaimAsync("w1", Lease, Ct))!;
+        await Queue.RecordItemAsync(first, 0, JobItemOutcome.Success("doc-a", 1, 10), Ct);
+
+        Assert.True(await Queue.ReleaseAsync(first, Ct));
+        Assert.False(await Queue.ReleaseAsync(first, Ct));
+        await Assert.ThrowsAsync<JobLeaseLostException>(() => Queue.RecordItemAsync(first, 1, JobItemOutcome.Success("doc-b", 1, 10), Ct));
+
+        var second = await Queue.ClaimAsync("w2", Lease, Ct);
+        Assert.NotNull(second);
+        Assert.Equal(id, second.JobId);
+        Assert.Equal(1, second.Attempt);
+        Assert.Equal([true, false], second.Items.Select(i => i.Done));
     }
 
     [Fact]

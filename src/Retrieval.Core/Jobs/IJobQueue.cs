@@ -24,6 +24,12 @@ public interface IJobQueue
     /// <summary>Extends the lease. False when the lease was lost or the job was cancelled: stop working on it.</summary>
     Task<bool> RenewAsync(JobLease lease, TimeSpan leaseDuration, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives a claimed job back on graceful shutdown: queued again at once, and the attempt is not counted.
+    /// False when the lease was no longer held.
+    /// </summary>
+    Task<bool> ReleaseAsync(JobLease lease, CancellationToken cancellationToken);
+
     /// <summary>The uploaded bytes of an item, or null when the item is a server path.</summary>
     Task<byte[]?> ReadItemContentAsync(string jobId, int index, CancellationToken cancellationToken);
 

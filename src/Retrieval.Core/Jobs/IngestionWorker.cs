@@ -90,20 +90,38 @@ public sealed partial class IngestionWorker : BackgroundService
             await _queue.CompleteAsync(lease, _model.ExecutionProvider, stoppingToken).ConfigureAwait(false);
             LogCompleted(_logger, lease.JobId);
         }
-        catch (OperationCanceledException) when (leaseLost)
+        catch (Exception ex) when (leaseLost || ex is JobLeaseLostException)
         {
             LogLeaseLost(_logger, lease.JobId);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: the lease expires and the next claim resumes where this one stopped.
+            // Shutting down: give the job back so the next start (or another worker) resumes it at once,
+            // skipping the items already recorded. If this fails, the lease simply expires.
             LogInterrupted(_logger, lease.JobId);
+            using var release = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _queue.ReleaseAsync(lease, release.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException or IOException)
+            {
+                LogLeaseLost(_logger, lease.JobId);
+            }
+
             throw;
         }
         catch (Exception ex)
         {
             LogJobFailed(_logger, lease.JobId, ex);
-            await _queue.FailAsync(lease, "The job failed unexpectedly; it will be retried.", stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await _queue.FailAsync(lease, "The job failed unexpectedly; it will be retried.", stoppingToken).ConfigureAwait(false);
+            }
+            catch (JobLeaseLostException)
+            {
+                LogLeaseLost(_logger, lease.JobId);
+            }
         }
         finally
         {
@@ -181,7 +199,7 @@ public sealed partial class IngestionWorker : BackgroundService
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId}: lease lost or job cancelled; stopped working on it")]
     private static partial void LogLeaseLost(ILogger logger, string jobId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} interrupted by shutdown; it resumes after its lease expires")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} interrupted by shutdown; released for the next start to resume")]
     private static partial void LogInterrupted(ILogger logger, string jobId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} failed")]

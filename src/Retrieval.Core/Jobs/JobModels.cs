@@ -67,3 +67,13 @@ public enum CancelOutcome
     Cancelled,
     AlreadyFinished,
 }
+
+/// <summary>The worker no longer holds the job's lease (it expired and was taken over, or the job finished or was cancelled).</summary>
+public sealed class JobLeaseLostException : InvalidOperationException
+{
+    public JobLeaseLostException(string message) : base(message) { }
+
+    public JobLeaseLostException() { }
+
+    public JobLeaseLostException(string message, Exception inner) : base(message, inner) { }
+}

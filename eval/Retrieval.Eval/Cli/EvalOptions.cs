@@ -1,0 +1,189 @@
+using System.Globalization;
+
+namespace Retrieval.Eval.Cli;
+
+/// <summary>A command line the tool cannot run; the message says what is wrong and the usage is printed.</summary>
+public sealed class UsageException : Exception
+{
+    public UsageException(string message)
+        : base(message)
+    {
+    }
+
+    public UsageException()
+    {
+    }
+
+    public UsageException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>Parsed command line: <c>retrieval</c>, <c>answers</c> or <c>groundedness</c> and its options.</summary>
+public sealed record EvalOptions
+{
+    public const string Usage =
+        """
+        usage:
+          retrieval    --dataset DIR [--split train] [--format beir|cranfield] [--modes lexical,dense,hybrid]
+                       [--model arctic-xs|minilm] [--store DIR] [--limit-queries N] [--depth N] [--tune-fusion]
+                       [--set Retrieval:Query:RrfK=60 ...] [--out DIR]
+          answers      --dataset DIR [--split train] [--model arctic-xs|minilm] [--store DIR] [--limit-queries N]
+                       [--top-k N] [--set KEY=VALUE ...] [--out DIR]
+          groundedness --dataset DIR [--format summedits|qags] [--out DIR]
+        """;
+
+    private static readonly string[] Commands = ["retrieval", "answers", "groundedness"];
+
+    public required string Command { get; init; }
+
+    public required string Dataset { get; init; }
+
+    public string Split { get; init; } = "train";
+
+    public string? Format { get; init; }
+
+    public IReadOnlyList<string> Modes { get; init; } = ["lexical", "dense", "hybrid"];
+
+    public string? Model { get; init; }
+
+    public string? Store { get; init; }
+
+    public int? LimitQueries { get; init; }
+
+    public int? TopK { get; init; }
+
+    public int? Depth { get; init; }
+
+    public bool TuneFusion { get; init; }
+
+    public string? Out { get; init; }
+
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    public static EvalOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Count == 0 || !Commands.Contains(args[0]))
+        {
+            throw new UsageException(args.Count == 0 ? "No command given." : $"Unknown command '{args[0]}'.");
+        }
+
+        var command = args[0];
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var tune = false;
+        for (var i = 1; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name == "--tune-fusion")
+            {
+                tune = true;
+                continue;
+            }
+
+            if (!name.StartsWith("--", StringComparison.Ordinal) || !Allowed(command).Contains(name))
+            {
+                throw new UsageException($"Unknown option '{name}' for '{command}'.");
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                throw new UsageException($"Option '{name}' needs a value.");
+            }
+
+            var value = args[++i];
+            if (name == "--set")
+            {
+                var eq = value.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    throw new UsageException($"--set expects KEY=VALUE, got '{value}'.");
+                }
+
+                settings[value[..eq]] = value[(eq + 1)..];
+                continue;
+            }
+
+            values[name] = value;
+        }
+
+        if (tune && command != "retrieval")
+        {
+            throw new UsageException("--tune-fusion applies to 'retrieval' only.");
+        }
+
+        if (!values.TryGetValue("--dataset", out var dataset) || string.IsNullOrWhiteSpace(dataset))
+        {
+            throw new UsageException("--dataset DIR is required.");
+        }
+
+        var options = new EvalOptions
+        {
+            Command = command,
+            Dataset = dataset,
+            Split = values.GetValueOrDefault("--split", "train"),
+            Format = values.GetValueOrDefault("--format")?.ToLowerInvariant(),
+            Modes = values.TryGetValue("--modes", out var modes)
+                ? modes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct().ToList()
+                : ["lexical", "dense", "hybrid"],
+            Model = values.GetValueOrDefault("--model")?.ToLowerInvariant(),
+            Store = values.GetValueOrDefault("--store"),
+            LimitQueries = PositiveInt(values, "--limit-queries"),
+            TopK = PositiveInt(values, "--top-k"),
+            Depth = PositiveInt(values, "--depth"),
+            TuneFusion = tune,
+            Out = values.GetValueOrDefault("--out"),
+            Settings = settings,
+        };
+        Validate(options);
+        return options;
+    }
+
+    private static string[] Allowed(string command) => command switch
+    {
+        "retrieval" => ["--dataset", "--split", "--format", "--modes", "--model", "--store", "--limit-queries", "--depth", "--out", "--set"],
+        "answers" => ["--dataset", "--split", "--model", "--store", "--limit-queries", "--top-k", "--out", "--set"],
+        _ => ["--dataset", "--format", "--out"],
+    };
+
+    private static void Validate(EvalOptions options)
+    {
+        var formats = options.Command == "groundedness" ? new[] { "summedits", "qags" } : ["beir", "cranfield"];
+        if (options.Format is not null && !formats.Contains(options.Format))
+        {
+            throw new UsageException($"--format must be {string.Join(" or ", formats)} for '{options.Command}', got '{options.Format}'.");
+        }
+
+        if (options.Model is not null and not ("arctic-xs" or "minilm"))
+        {
+            throw new UsageException($"--model must be arctic-xs or minilm, got '{options.Model}'.");
+        }
+
+        foreach (var mode in options.Modes)
+        {
+            if (mode is not ("lexical" or "dense" or "hybrid" or "bm25"))
+            {
+                throw new UsageException($"Unknown mode '{mode}' in --modes (use lexical, dense, hybrid).");
+            }
+        }
+
+        if (options.Modes.Count == 0)
+        {
+            throw new UsageException("--modes needs at least one mode.");
+        }
+    }
+
+    private static int? PositiveInt(Dictionary<string, string> values, string name)
+    {
+        if (!values.TryGetValue(name, out var text))
+        {
+            return null;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new UsageException($"{name} must be a positive integer, got '{text}'.");
+    }
+}
