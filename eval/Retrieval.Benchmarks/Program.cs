@@ -3,9 +3,17 @@ using Retrieval.Benchmarks.Embeddings;
 
 // `embeddings [...]`: hand-rolled throughput of the ONNX embedding generator against raw ONNX Runtime.
 // Anything else goes to BenchmarkDotNet (e.g. `--filter *Pooling*`, `--list flat`).
-if (args.Length > 0 && args[0] == "embeddings")
+// `ingest`, `corpus`, `load`: pipeline throughput per model, the 50k-chunk latency corpus, the load generator.
+switch (args.FirstOrDefault())
 {
-    return await EmbeddingThroughput.RunAsync(args[1..]);
+    case "embeddings":
+        return await EmbeddingThroughput.RunAsync(args[1..]);
+    case "ingest":
+        return await Retrieval.Benchmarks.Load.IngestBenchmark.RunIngestAsync(args[1..]);
+    case "corpus":
+        return await Retrieval.Benchmarks.Load.IngestBenchmark.RunCorpusAsync(args[1..]);
+    case "load":
+        return await Retrieval.Benchmarks.Load.LoadGenerator.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(EmbeddingThroughput).Assembly).Run(args);

@@ -14,8 +14,9 @@ internal sealed class StoreHealthCheck : IHealthCheck
     {
         try
         {
-            var stats = await _store.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
-            return HealthCheckResult.Healthy("store reachable", new Dictionary<string, object> { ["documents"] = stats.Documents, ["chunks"] = stats.Chunks });
+            // Counts are deliberately not reported: health is anonymous and must not reveal anything about tenants' data.
+            _ = await _store.GetStatisticsAsync(cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy("store reachable");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

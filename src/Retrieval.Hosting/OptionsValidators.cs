@@ -25,9 +25,19 @@ internal sealed class QueryOptionsValidator : IValidateOptions<QueryOptions>
 
 internal sealed class IngestionOptionsValidator : IValidateOptions<IngestionOptions>
 {
+    private readonly IOptionsMonitor<EmbeddingOptions> _embeddings;
+
+    public IngestionOptionsValidator(IOptionsMonitor<EmbeddingOptions> embeddings) => _embeddings = embeddings;
+
     public ValidateOptionsResult Validate(string? name, IngestionOptions options)
     {
         var errors = new List<string>();
+        var maxTokens = _embeddings.CurrentValue.MaxTokens;
+        if (options.ChunkTokens > maxTokens - 2)
+        {
+            errors.Add($"{IngestionOptions.Section}:ChunkTokens ({options.ChunkTokens}) must leave room for [CLS]/[SEP] within {EmbeddingOptions.Section}:MaxTokens ({maxTokens}); longer chunks would be truncated before embedding.");
+        }
+
         if (options.OverlapTokens >= options.ChunkTokens)
         {
             errors.Add($"{IngestionOptions.Section}:OverlapTokens ({options.OverlapTokens}) must be smaller than ChunkTokens ({options.ChunkTokens}).");

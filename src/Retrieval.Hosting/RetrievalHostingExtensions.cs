@@ -31,6 +31,7 @@ public static class RetrievalHostingExtensions
         services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
 
         services.AddOnnxEmbeddings();
+        services.AddOptions<SqliteJobQueueOptions>().BindConfiguration("Retrieval:Jobs");
         services.AddEmbeddedStorage();
         services.AddRetrievalCore();
         services.AddHostedService<StoreInitializer>();
@@ -51,6 +52,7 @@ public static class RetrievalHostingExtensions
     private static void AddValidatedOptions<T>(this IServiceCollection services, string section)
         where T : class
     {
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new SectionValidator<T>(section));
     }
 }

@@ -231,6 +231,21 @@ public sealed class SqliteDocumentStore : IDocumentStore
         return new StoreStatistics(reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    public async Task<IReadOnlyList<string>> GetEmbeddingModelsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT DISTINCT model FROM chunks WHERE model IS NOT NULL ORDER BY model;";
+        var models = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            models.Add(reader.GetString(0));
+        }
+
+        return models;
+    }
+
     public async Task<IReadOnlyDictionary<string, float[]>> FindEmbeddingsAsync(string model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(textHashes);

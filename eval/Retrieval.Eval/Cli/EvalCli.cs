@@ -29,7 +29,7 @@ public static class EvalCli
             {
                 "retrieval" => await RetrievalAsync(options, console, cancellationToken),
                 "answers" => await AnswersAsync(options, console, cancellationToken),
-                _ => await GroundednessAsync(options, console, cancellationToken),
+                _ => await GroundednessAsync(options, console),
             };
             var name = report.Retrieval?.Dataset ?? report.Answers?.Dataset ?? report.Groundedness!.Dataset;
             var suffix = options.Command == "retrieval" ? string.Empty : "-" + options.Command;
@@ -99,7 +99,7 @@ public static class EvalCli
         return new EvalReport { Answers = report };
     }
 
-    private static async Task<EvalReport> GroundednessAsync(EvalOptions options, IAnsiConsole console, CancellationToken cancellationToken)
+    private static async Task<EvalReport> GroundednessAsync(EvalOptions options, IAnsiConsole console)
     {
         if (!Directory.Exists(options.Dataset))
         {

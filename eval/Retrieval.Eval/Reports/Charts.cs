@@ -68,7 +68,7 @@ public static class Charts
         var ticks = categories.Select((c, i) => new Tick((i * width) + ((series.Count - 1) / 2.0), c)).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        plot.Axes.SetLimitsY(0, 1.08);
+        plot.Axes.SetLimitsY(0, 1.2);
         plot.Axes.SetLimitsX(-1, (categories.Count * width) - 1);
         plot.Title(title);
         plot.ShowLegend(Alignment.UpperRight);

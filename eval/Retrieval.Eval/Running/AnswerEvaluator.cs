@@ -56,7 +56,7 @@ public static class AnswerEvaluator
             TopK = topK ?? Math.Min(5, services.QueryOptions.MaxTopK),
             LatencyMs = new LatencySummary(Math.Round(Percentile.Of(latencies, 50), 2), Math.Round(Percentile.Of(latencies, 95), 2)),
             Store = new StoreInfo(
-                services.StoreDirectory, indexing.Reused, indexing.Documents, indexing.Chunks, indexing.Failures.Count,
+                services.StoreDisplayPath, indexing.Reused, indexing.Documents, indexing.Chunks, indexing.Failures.Count,
                 Math.Round(indexing.Seconds, 1), ingestion.ChunkTokens, ingestion.OverlapTokens),
         };
     }

@@ -37,6 +37,16 @@ public sealed class EvalServices : IAsyncDisposable
 
     public string StoreDirectory { get; }
 
+    /// <summary>The store folder as reports show it: relative to the working directory when inside it (no machine paths in committed reports).</summary>
+    public string StoreDisplayPath
+    {
+        get
+        {
+            var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), StoreDirectory);
+            return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? StoreDirectory : relative;
+        }
+    }
+
     public IServiceProvider Services => _provider;
 
     public string ModelId => _provider.GetRequiredService<IEmbeddingModelInfo>().ModelId;

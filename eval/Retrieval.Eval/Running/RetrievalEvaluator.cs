@@ -64,7 +64,7 @@ public static class RetrievalEvaluator
             ChunkDepth = options.ChunkDepth,
             Fusion = new FusionSettings(query.DenseWeight, query.LexicalWeight, query.RrfK, Math.Max(options.ChunkDepth, query.CandidatesPerRetriever)),
             Store = new StoreInfo(
-                services.StoreDirectory, indexing.Reused, indexing.Documents, indexing.Chunks, indexing.Failures.Count,
+                services.StoreDisplayPath, indexing.Reused, indexing.Documents, indexing.Chunks, indexing.Failures.Count,
                 Math.Round(indexing.Seconds, 1), ingestion.ChunkTokens, ingestion.OverlapTokens),
             FailedQueries = failed,
             FusionTuning = tuning,

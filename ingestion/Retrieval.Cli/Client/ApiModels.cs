@@ -22,6 +22,7 @@ public sealed record IngestJob(
     long Tokens,
     IReadOnlyList<JobError>? Errors,
     int Attempts,
+    string? LastError,
     string? ExecutionProvider,
     DateTimeOffset? CreatedAt,
     DateTimeOffset? StartedAt,
@@ -95,8 +96,8 @@ public sealed record DocumentInfo(
     int? Version,
     IReadOnlyList<string>? Acl,
     IReadOnlyDictionary<string, string>? Metadata,
-    int? ChunkCount,
-    long? TokenCount,
+    int? Chunks,
+    long? Tokens,
     DateTimeOffset? CreatedAt,
     DateTimeOffset? UpdatedAt);
 

@@ -36,8 +36,8 @@ public sealed class DocumentsShowCommand : ServiceCommand<DocumentsShowCommand.S
         AddRow(grid, "version", document.Version?.ToString(CultureInfo.InvariantCulture));
         AddRow(grid, "content hash", document.ContentHash);
         AddRow(grid, "acl", document.Acl is null ? null : string.Join(", ", document.Acl));
-        AddRow(grid, "chunks", document.ChunkCount?.ToString(CultureInfo.InvariantCulture));
-        AddRow(grid, "tokens", document.TokenCount?.ToString(CultureInfo.InvariantCulture));
+        AddRow(grid, "chunks", document.Chunks?.ToString(CultureInfo.InvariantCulture));
+        AddRow(grid, "tokens", document.Tokens?.ToString(CultureInfo.InvariantCulture));
         AddRow(grid, "created", document.CreatedAt?.ToString("u", CultureInfo.InvariantCulture));
         AddRow(grid, "updated", document.UpdatedAt?.ToString("u", CultureInfo.InvariantCulture));
         foreach (var (key, value) in (document.Metadata ?? new Dictionary<string, string>()).OrderBy(m => m.Key, StringComparer.Ordinal))

@@ -19,6 +19,11 @@ public static class JobView
         table.AddRow("chunks", job.Chunks.ToString(CultureInfo.InvariantCulture));
         table.AddRow("tokens", job.Tokens.ToString(CultureInfo.InvariantCulture));
         table.AddRow("attempts", job.Attempts.ToString(CultureInfo.InvariantCulture));
+        if (!string.IsNullOrEmpty(job.LastError))
+        {
+            table.AddRow("last error", Markup.Escape(job.LastError));
+        }
+
         if (!string.IsNullOrEmpty(job.ExecutionProvider))
         {
             table.AddRow("execution provider", job.ExecutionProvider);

@@ -81,10 +81,15 @@ internal static class AuthenticationSetup
 
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(ReaderPolicy, p => p.RequireAuthenticatedUser().RequireRole(RetrievalRoles.Reader, RetrievalRoles.Admin))
-            .AddPolicy(IngestorPolicy, p => p.RequireAuthenticatedUser().RequireRole(RetrievalRoles.Ingestor, RetrievalRoles.Admin));
+            .AddPolicy(ReaderPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => HasRole(c, RetrievalRoles.Reader)))
+            .AddPolicy(IngestorPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(c => HasRole(c, RetrievalRoles.Ingestor)));
         services.AddHttpContextAccessor();
         services.AddHostedService<IdentityInitializer>();
         return services;
     }
+
+    /// <summary>Role check with the same rule as the use cases: case-insensitive, and admin implies every role.</summary>
+    private static bool HasRole(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context, string role) =>
+        context.Resource is HttpContext http && PrincipalFactory.TryCreate(context.User, http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value, out var principal, out _)
+            && principal.IsInRole(role);
 }

@@ -30,16 +30,11 @@ internal static class DocumentsApi
             ? await ReadMultipartAsync(request, cancellationToken)
             : ReadJson(await ReadJsonBodyAsync(request, cancellationToken));
         var result = await mediator.Send(new UpsertDocumentRequest(request.HttpContext.GetPrincipal(), input), cancellationToken);
-        return TypedResults.Created($"/v1/documents/{Uri.EscapeDataString(result.DocumentId)}", new DocumentCreated(result.DocumentId, result.Version, result.Chunks, result.Unchanged));
+        return TypedResults.Created($"/v1/documents/{string.Join('/', result.DocumentId.Split('/').Select(Uri.EscapeDataString))}", new DocumentCreated(result.DocumentId, result.Version, result.Chunks, result.Unchanged));
     }
 
     private static async Task<DocumentBody> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!request.HasJsonContentType())
-        {
-            throw new ValidationException("Send the document as application/json or multipart/form-data.");
-        }
-
         return await request.ReadFromJsonAsync<DocumentBody>(cancellationToken)
             ?? throw new ValidationException("The request body is empty.");
     }

@@ -15,11 +15,11 @@ public sealed record DocumentBody(string? Id, string? Title, string? Text, strin
 public sealed record DocumentCreated(string Id, int Version, int Chunks, bool Unchanged);
 
 public sealed record DocumentResponse(
-    string Id, string Title, string Source, string ContentType, int Version, int Chunks, long Tokens,
+    string Id, string Tenant, string Title, string Source, string ContentType, string ContentHash, int Version, int Chunks, long Tokens,
     IReadOnlyList<string> Acl, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
 {
     public static DocumentResponse From(DocumentRecord d) =>
-        new(d.Id, d.Title, d.Source, d.ContentType, d.Version, d.ChunkCount, d.TokenCount, d.Acl, d.Metadata, d.CreatedAt, d.UpdatedAt);
+        new(d.Id, d.Tenant, d.Title, d.Source, d.ContentType, d.ContentHash, d.Version, d.ChunkCount, d.TokenCount, d.Acl, d.Metadata, d.CreatedAt, d.UpdatedAt);
 }
 
 public sealed record JobBody(IReadOnlyList<string>? Paths, IReadOnlyList<string>? Acl, IReadOnlyDictionary<string, string>? Metadata);
@@ -30,11 +30,11 @@ public sealed record JobDocumentCounts(int Total, int Succeeded, int Failed);
 
 public sealed record JobResponse(
     string Id, JobState State, JobDocumentCounts Documents, long Chunks, long Tokens, IReadOnlyList<JobError> Errors,
-    int Attempts, string? ExecutionProvider, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
+    int Attempts, string? LastError, string? ExecutionProvider, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt)
 {
     public static JobResponse From(JobStatus j) =>
         new(j.Id, j.State, new JobDocumentCounts(j.Total, j.Succeeded, j.Failed), j.Chunks, j.Tokens, j.Errors,
-            j.Attempts, j.ExecutionProvider, j.CreatedAt, j.StartedAt, j.FinishedAt);
+            j.Attempts, j.LastError, j.ExecutionProvider, j.CreatedAt, j.StartedAt, j.FinishedAt);
 }
 
 public sealed record JobList(IReadOnlyList<JobResponse> Jobs);

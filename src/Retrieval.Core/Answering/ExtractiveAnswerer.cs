@@ -49,7 +49,7 @@ public sealed class ExtractiveAnswerer
             foreach (var range in SentenceSplitter.Split(text))
             {
                 var sentence = text[range].Trim();
-                if (sentence.Length is 0 or > MaxSentenceChars || TextFeatures.Words(sentence).Take(MinSentenceWords).Count() < MinSentenceWords)
+                if (!IsQuotable(sentence))
                 {
                     continue;
                 }
@@ -118,17 +118,45 @@ public sealed class ExtractiveAnswerer
         return (string.Join(" ", parts), citations, answerSources);
     }
 
-    /// <summary>"It rains." → "It rains [1]." (the citation goes before the closing punctuation).</summary>
-    private static string WithCitation(string sentence, int index)
+    /// <summary>
+    /// A sentence worth quoting: prose of a sensible length. Headings, table rows and code are structure, not
+    /// statements, and a heading without a full stop would run into the next sentence of the answer.
+    /// </summary>
+    internal static bool IsQuotable(string sentence)
+    {
+        if (sentence.Length is 0 or > MaxSentenceChars || sentence.Contains(" | ", StringComparison.Ordinal) || sentence.Contains("```", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var words = TextFeatures.Words(sentence).Count();
+        if (words < MinSentenceWords)
+        {
+            return false;
+        }
+
+        // Code and markup are dense in these symbols; prose (even with numbers and parentheses) is not.
+        var symbols = sentence.Count(c => c is '{' or '}' or '[' or ']' or '<' or '>' or '=' or ';' or '\\' or '_' or '#' or '$' or '@' or '^' or '~' or '`' or '*');
+        if (symbols > sentence.Length * 0.04)
+        {
+            return false;
+        }
+
+        var endsLikeSentence = sentence.TrimEnd('"', '\'', ')', '”', '’')[^1] is '.' or '!' or '?';
+        return endsLikeSentence || words >= 12;
+    }
+
+    /// <summary>"It rains." → "It rains [1]." — the citation goes before the final full stop; a sentence without one gets one.</summary>
+    internal static string WithCitation(string sentence, int index)
     {
         var end = sentence.Length;
-        while (end > 0 && sentence[end - 1] is '.' or '!' or '?' or '"' or '\'' or ')' or '”' or '’')
+        while (end > 0 && sentence[end - 1] is '.' or '!' or '?')
         {
             end--;
         }
 
-        return end == 0
-            ? $"{sentence} [{index}]"
+        return end == sentence.Length || end == 0
+            ? $"{sentence} [{index}]."
             : $"{sentence[..end]} [{index}]{sentence[end..]}";
     }
 

@@ -91,7 +91,10 @@ public static class TextFeatures
 
     public static bool HasNegation(string text) => Words(text).Any(NegationWords.Contains);
 
-    /// <summary>A light suffix stripper: enough to match "vaccines"/"vaccine" and "running"/"runs"/"run".</summary>
+    /// <summary>
+    /// A light suffix stripper, enough to make inflections meet: vaccine/vaccines, run/runs/running,
+    /// use/used/using, study/studies, box/boxes. Stems are for matching, not for reading.
+    /// </summary>
     public static string Stem(string word)
     {
         ArgumentNullException.ThrowIfNull(word);
@@ -100,26 +103,57 @@ public static class TextFeatures
             return word;
         }
 
-        foreach (var suffix in (ReadOnlySpan<string>)["ingly", "edly", "ing", "ies", "ied", "ed", "es", "ly", "s"])
+        var stem = word;
+        if (stem.EndsWith("ies", StringComparison.Ordinal) || stem.EndsWith("ied", StringComparison.Ordinal))
         {
-            if (word.Length - suffix.Length >= 3 && word.EndsWith(suffix, StringComparison.Ordinal))
-            {
-                var stem = word[..^suffix.Length];
-                if (suffix is "ies" or "ied")
-                {
-                    return stem + "y";
-                }
-
-                // "running" → "runn" → "run"
-                if (stem.Length >= 3 && stem[^1] == stem[^2] && suffix is "ing" or "ed")
-                {
-                    stem = stem[..^1];
-                }
-
-                return stem;
-            }
+            stem = stem[..^3] + "y";
+        }
+        else if (stem.EndsWith("ingly", StringComparison.Ordinal) && stem.Length >= 8)
+        {
+            stem = stem[..^5];
+        }
+        else if (stem.EndsWith("edly", StringComparison.Ordinal) && stem.Length >= 7)
+        {
+            stem = stem[..^4];
+        }
+        else if (stem.EndsWith("ing", StringComparison.Ordinal) && HasVowel(stem.AsSpan(0, stem.Length - 3)) && stem.Length >= 6)
+        {
+            stem = stem[..^3];
+        }
+        else if (stem.EndsWith("ed", StringComparison.Ordinal) && HasVowel(stem.AsSpan(0, stem.Length - 2)) && stem.Length >= 5)
+        {
+            stem = stem[..^2];
+        }
+        else if (stem.EndsWith("es", StringComparison.Ordinal) && stem.Length >= 5 && (stem[^3] is 's' or 'x' or 'z' || stem.EndsWith("ches", StringComparison.Ordinal) || stem.EndsWith("shes", StringComparison.Ordinal)))
+        {
+            stem = stem[..^2];
+        }
+        else if (stem.EndsWith('s') && !stem.EndsWith("ss", StringComparison.Ordinal) && !stem.EndsWith("us", StringComparison.Ordinal) && stem.Length >= 4)
+        {
+            stem = stem[..^1];
+        }
+        else if (stem.EndsWith("ly", StringComparison.Ordinal) && stem.Length >= 6)
+        {
+            stem = stem[..^2];
         }
 
-        return word;
+        // "running" → "runn" → "run"
+        if (stem.Length >= 4 && stem[^1] == stem[^2] && stem[^1] is not ('l' or 's' or 'z' or 'e' or 'o') && stem != word)
+        {
+            stem = stem[..^1];
+        }
+
+        // A final e is dropped so that "use", "used" and "using" meet.
+        if (stem.Length >= 4 && stem[^1] == 'e')
+        {
+            stem = stem[..^1];
+        }
+
+        return stem;
     }
+
+    /// <summary>"thing" and "bring" keep their "ing": what would remain has no vowel.</summary>
+    private static bool HasVowel(ReadOnlySpan<char> stem) => stem.IndexOfAny(Vowels) >= 0;
+
+    private static readonly System.Buffers.SearchValues<char> Vowels = System.Buffers.SearchValues.Create("aeiouy");
 }

@@ -5,7 +5,7 @@ namespace Retrieval.Core.Jobs;
 
 /// <summary>
 /// Server-side paths for ingestion jobs: only files under a configured allowed root, after resolving
-/// "..", symbolic links and case, may be read. Folders expand to the supported files beneath them.
+/// ".." and symbolic links (compared case-sensitively), may be read. Folders expand to the supported files beneath them.
 /// </summary>
 public sealed class JobPaths
 {

@@ -7,7 +7,7 @@ public sealed class StorageOptions
 {
     public const string Section = "Retrieval:Storage";
 
-    /// <summary>Folder for the SQLite database, the development signing key and uploads. Relative paths follow the working directory.</summary>
+    /// <summary>Folder for the SQLite database (documents, chunks, vectors, jobs and their uploads) and the development signing key. Relative paths follow the working directory.</summary>
     [Required]
     public string DataDirectory { get; set; } = "data";
 

@@ -30,6 +30,9 @@ public interface IDocumentStore
     /// <summary>Number of documents and chunks in the whole store (operators' statistics; never shown to readers).</summary>
     Task<StoreStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
 
+    /// <summary>Ids of the embedding models whose vectors the store holds (normally one). Used to refuse a model switch.</summary>
+    Task<IReadOnlyList<string>> GetEmbeddingModelsAsync(CancellationToken cancellationToken);
+
     /// <summary>Embeddings already stored for chunks with exactly this text and model, keyed by text hash (reuse on re-ingest).</summary>
     Task<IReadOnlyDictionary<string, float[]>> FindEmbeddingsAsync(string model, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken);
 }

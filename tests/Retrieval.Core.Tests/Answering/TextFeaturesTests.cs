@@ -7,19 +7,31 @@ public sealed class TextFeaturesTests
     [Theory]
     [InlineData("vaccines", "vaccine")]
     [InlineData("running", "run")]
+    [InlineData("runs", "run")]
     [InlineData("studies", "study")]
     [InlineData("trained", "train")]
-    [InlineData("bus", "bus")]
-    [InlineData("1796", "1796")]
-    public void Stem_CommonSuffixes_AreStripped(string word, string expected) =>
-        Assert.Equal(expected, TextFeatures.Stem(word));
+    [InlineData("things", "thing")]
+    [InlineData("strings", "string")]
+    [InlineData("boxes", "box")]
+    [InlineData("classes", "class")]
+    [InlineData("developed", "develop")]
+    public void Stem_Inflections_MeetTheirBaseForm(string inflected, string baseForm) =>
+        Assert.Equal(TextFeatures.Stem(baseForm), TextFeatures.Stem(inflected));
+
+    [Theory]
+    [InlineData("bus", "bu")]
+    [InlineData("status", "statu")]
+    [InlineData("1796", "1795")]
+    [InlineData("vaccine", "vacation")]
+    public void Stem_DifferentWords_StayApart(string a, string b) =>
+        Assert.NotEqual(TextFeatures.Stem(a), TextFeatures.Stem(b));
 
     [Fact]
     public void ContentTerms_DropsStopWordsAndPossessives()
     {
         var terms = TextFeatures.ContentTerms("The ghost of Scrooge's partner was not there");
 
-        Assert.Equal(new HashSet<string> { "ghost", "scrooge", "partner" }, terms);
+        Assert.Equal(new HashSet<string> { TextFeatures.Stem("ghost"), TextFeatures.Stem("scrooge"), TextFeatures.Stem("partner") }, terms);
     }
 
     [Fact]

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Retrieval.Core.Security;
+
+namespace Retrieval.Benchmarks.Load;
+
+/// <summary>
+/// `load`: drives a running service (loopback only) with POST /v1/search from N concurrent clients, each with its
+/// own identity (tokens minted from the development key in --data), for a bounded number of requests per level,
+/// and reports throughput and p50/p95/p99 latency per concurrency level.
+/// </summary>
+internal static class LoadGenerator
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var url = new Uri(BenchCorpus.Arg(args, "--url", "http://127.0.0.1:5099"));
+        if (!url.IsLoopback)
+        {
+            Console.Error.WriteLine("The load generator only targets loopback addresses.");
+            return 2;
+        }
+
+        var data = BenchCorpus.Arg(args, "--data", "/tmp/retrieval-bench-store");
+        var mode = BenchCorpus.Arg(args, "--mode", "hybrid");
+        var requests = BenchCorpus.IntArg(args, "--requests", 400);
+        var topK = BenchCorpus.IntArg(args, "--top-k", 10);
+        var levels = BenchCorpus.Arg(args, "--clients", "1,4,16").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var datasets = BenchCorpus.FindDatasets(args.Contains("--datasets") ? BenchCorpus.Arg(args, "--datasets", "") : null);
+        var queries = BenchCorpus.Queries(datasets);
+        var identity = DevelopmentIdentity.TryLoad(data) ?? throw new InvalidOperationException($"No identity.json in {data}: start the service on that data directory first.");
+        string[][] groupSets = [["eng"], ["hr"], ["sales"], ["eng", "hr"], []];
+        var tokens = Enumerable.Range(0, levels.Max())
+            .Select(i => identity.MintToken(new TokenRequest($"u{i}", IngestBenchmark.Tenant, groupSets[i % groupSets.Length], ["reader"], TimeSpan.FromHours(2))))
+            .ToArray();
+
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        Console.WriteLine($"Warming up ({mode})…");
+        await RunLevelAsync(http, tokens, queries, mode, topK, clients: 2, total: 40, offset: 5000);
+
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"POST /v1/search mode={mode} topK={topK}, {requests} requests per level, distinct identities per client");
+        report.AppendLine("| clients | requests | errors | throughput req/s | p50 ms | p95 ms | p99 ms | max ms |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var clients in levels)
+        {
+            var result = await RunLevelAsync(http, tokens, queries, mode, topK, clients, requests, offset: clients * 1000);
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"| {clients} | {result.Latencies.Length} | {result.Errors} | {result.Latencies.Length / result.Elapsed.TotalSeconds:F1} | {Percentile(result.Latencies, 50):F1} | {Percentile(result.Latencies, 95):F1} | {Percentile(result.Latencies, 99):F1} | {result.Latencies.Max():F1} |");
+            report.AppendLine(line);
+            Console.WriteLine(line);
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(report);
+        return 0;
+    }
+
+    private static async Task<(double[] Latencies, int Errors, TimeSpan Elapsed)> RunLevelAsync(
+        HttpClient http, string[] tokens, IReadOnlyList<string> queries, string mode, int topK, int clients, int total, int offset)
+    {
+        var latencies = new double[total];
+        var next = -1;
+        var errors = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async client =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/search")
+                {
+                    Content = JsonContent.Create(new { query = queries[(offset + i) % queries.Count], topK, mode }),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens[client]);
+                var start = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if (!response.IsSuccessStatusCode)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        return (latencies, errors, watch.Elapsed);
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+}
