@@ -14,4 +14,8 @@ public sealed class LimitsOptions
     /// <summary>Largest body of a search or ask request, in bytes.</summary>
     [Range(256, 10 * 1024 * 1024)]
     public int MaxQueryRequestBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Longest a request may run before it is cancelled with 504.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }

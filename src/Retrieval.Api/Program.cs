@@ -22,6 +22,12 @@ builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = 
 builder.Services.AddRetrieval(builder.Configuration);
 builder.Services.AddRetrievalTelemetry(builder.Configuration, "retrieval-api");
 builder.Services.AddRetrievalAuthentication();
+builder.Services.AddRetrievalRateLimiting();
+builder.Services.AddRequestTimeouts(o => o.DefaultPolicy = new Microsoft.AspNetCore.Http.Timeouts.RequestTimeoutPolicy
+{
+    Timeout = limits.RequestTimeout,
+    TimeoutStatusCode = StatusCodes.Status504GatewayTimeout,
+});
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -32,7 +38,9 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
+app.UseRateLimiter();
 app.UseAuthorization();
+app.UseRequestTimeouts();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Mediator;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Answering;
 using Retrieval.Core.Ingestion;
 using Retrieval.Core.Ingestion.Parsing;
@@ -26,6 +28,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<JobPaths>();
         services.AddSingleton<JobSignal>();
         services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
+        services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(AuditBehavior<,>));
         return services;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Retrieval.Core;
+using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Jobs;
 using Retrieval.Core.Options;
 using Retrieval.Onnx;
@@ -27,6 +28,7 @@ public static class RetrievalHostingExtensions
         services.AddValidatedOptions<QueryOptions>(QueryOptions.Section);
         services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
         services.AddValidatedOptions<DemoCorpusOptions>(DemoCorpusOptions.Section);
+        services.AddValidatedOptions<AuditOptions>(AuditOptions.Section);
         services.AddSingleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>();
         services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
 

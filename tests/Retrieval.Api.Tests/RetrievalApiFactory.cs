@@ -9,7 +9,7 @@ using Retrieval.Core.Security;
 namespace Retrieval.Api.Tests;
 
 /// <summary>The real API host over an isolated temporary data directory (SQLite store, real embedding model).</summary>
-public sealed class RetrievalApiFactory : WebApplicationFactory<Program>
+public class RetrievalApiFactory : WebApplicationFactory<Program>
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Options;
 using Retrieval.Core.Security;
 
@@ -63,6 +64,13 @@ internal static class AuthenticationSetup
 
                 jwt.Events = new JwtBearerEvents
                 {
+                    OnAuthenticationFailed = context =>
+                    {
+                        // The reason is the failure's type (expired, bad signature, …), never the token itself.
+                        var audit = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AuditOptions.Category);
+                        AuditLog.TokenRejected(audit, context.Request.Path, context.HttpContext.Connection.RemoteIpAddress?.ToString(), context.Exception.GetType().Name);
+                        return Task.CompletedTask;
+                    },
                     OnTokenValidated = context =>
                     {
                         if (context.Principal is null)
