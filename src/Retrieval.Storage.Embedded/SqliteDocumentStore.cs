@@ -189,12 +189,16 @@ public sealed class SqliteDocumentStore : IDocumentStore
             $"""
             SELECT c.id, c.document_id, c.ordinal, c.text, c.start_offset, c.end_offset, c.section_path, c.token_count,
                    c.embedding, d.title, d.source
-            FROM chunks c JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id
-            WHERE c.id IN (SELECT value FROM json_each($ids)) AND c.tenant = $tenant AND c.acl_set_id IN {AclSets.PermittedSetsSql};
+            FROM json_each($ids) AS wanted
+            CROSS JOIN chunks c ON c.id = wanted.value
+            JOIN documents d ON d.tenant = c.tenant AND d.id = c.document_id
+            WHERE c.tenant = $tenant AND c.acl_set_id IN {AclSets.PermittedSetsSql};
             """;
         command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(chunkIds));
         AclSets.BindFilter(command, filter);
 
+        // CROSS JOIN fixes the join order: look each wanted id up by its unique index. Left to itself the planner
+        // picked the (tenant, document_id) index and scanned every chunk of the tenant (100+ ms at 55k chunks).
         var found = new Dictionary<string, StoredChunk>(StringComparer.Ordinal);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
