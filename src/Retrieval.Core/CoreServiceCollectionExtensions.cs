@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Answering;
+using Retrieval.Core.Graph;
 using Retrieval.Core.Ingestion;
 using Retrieval.Core.Ingestion.Parsing;
 using Retrieval.Core.Jobs;
@@ -20,9 +21,16 @@ public static class CoreServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddDocumentParsing();
+        services.AddOptions<GraphOptions>();
+        services.TryAddSingleton<IGraphStore, EmptyGraphStore>();
+        services.AddSingleton<GraphRetriever>();
         services.AddSingleton<HybridSearcher>();
+        services.AddOptions<AnswerOptions>();
         services.AddSingleton<AnswerVerifier>();
         services.AddSingleton<ExtractiveAnswerer>();
+
+        // The answer generator seam: the extractive answerer unless an LLM generator is registered (Retrieval.Llm).
+        services.TryAddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ExtractiveAnswerer>());
         services.AddSingleton<AskService>();
         services.AddSingleton<DocumentIngestor>();
         services.AddSingleton<JobPaths>();

@@ -4,9 +4,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Retrieval.Core;
+using Retrieval.Core.Answering;
 using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Jobs;
 using Retrieval.Core.Options;
+using Retrieval.Llm;
 using Retrieval.Onnx;
 using Retrieval.Storage.Embedded;
 
@@ -26,6 +28,7 @@ public static class RetrievalHostingExtensions
         services.AddValidatedOptions<EmbeddingOptions>(EmbeddingOptions.Section);
         services.AddValidatedOptions<IngestionOptions>(IngestionOptions.Section);
         services.AddValidatedOptions<QueryOptions>(QueryOptions.Section);
+        services.AddValidatedOptions<Retrieval.Core.Graph.GraphOptions>(Retrieval.Core.Graph.GraphOptions.Section);
         services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
         services.AddValidatedOptions<DemoCorpusOptions>(DemoCorpusOptions.Section);
         services.AddValidatedOptions<AuditOptions>(AuditOptions.Section);
@@ -33,9 +36,10 @@ public static class RetrievalHostingExtensions
         services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
 
         services.AddOnnxEmbeddings();
-        services.AddOptions<SqliteJobQueueOptions>().BindConfiguration("Retrieval:Jobs");
-        services.AddEmbeddedStorage();
+        services.AddRetrievalStorage(configuration);
         services.AddRetrievalCore();
+        services.AddValidatedOptions<AnswerOptions>(AnswerOptions.Section);
+        services.AddLlmAnswering(configuration);
         services.AddHostedService<StoreInitializer>();
 
         if (configuration.GetValue(WorkerOptions.Section + ":Enabled", true))

@@ -122,6 +122,57 @@ internal static class EmbeddedSchema
             error TEXT,
             PRIMARY KEY(job_id, idx));
         """,
+
+        // 2: the knowledge graph. Every row hangs off a chunk (chunk_seq, with the chunk's ACL set copied for filtering), so
+        // an entity, alias or relation exists for a reader only through chunks it may read, and disappears with its last chunk.
+        """
+        CREATE TABLE graph_entities(
+            id INTEGER PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            key TEXT NOT NULL,
+            public_id TEXT NOT NULL UNIQUE,
+            UNIQUE(tenant, key));
+
+        CREATE TABLE graph_mentions(
+            entity_id INTEGER NOT NULL REFERENCES graph_entities(id),
+            chunk_seq INTEGER NOT NULL REFERENCES chunks(seq) ON DELETE CASCADE,
+            acl_set_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            type TEXT,
+            count INTEGER NOT NULL,
+            PRIMARY KEY(entity_id, chunk_seq)) WITHOUT ROWID;
+        CREATE INDEX graph_mentions_chunk ON graph_mentions(chunk_seq);
+
+        -- The names (key and aliases) by which a chunk links text to an entity.
+        CREATE TABLE graph_names(
+            tenant TEXT NOT NULL,
+            name_key TEXT NOT NULL,
+            entity_id INTEGER NOT NULL REFERENCES graph_entities(id),
+            chunk_seq INTEGER NOT NULL REFERENCES chunks(seq) ON DELETE CASCADE,
+            acl_set_id INTEGER NOT NULL,
+            PRIMARY KEY(tenant, name_key, entity_id, chunk_seq)) WITHOUT ROWID;
+        CREATE INDEX graph_names_chunk ON graph_names(chunk_seq);
+        CREATE INDEX graph_names_entity ON graph_names(entity_id);
+
+        -- Co-occurrence relations, source_id < target_id, one row per supporting chunk.
+        CREATE TABLE graph_relations(
+            source_id INTEGER NOT NULL REFERENCES graph_entities(id),
+            target_id INTEGER NOT NULL REFERENCES graph_entities(id),
+            chunk_seq INTEGER NOT NULL REFERENCES chunks(seq) ON DELETE CASCADE,
+            acl_set_id INTEGER NOT NULL,
+            weight REAL NOT NULL,
+            PRIMARY KEY(source_id, target_id, chunk_seq)) WITHOUT ROWID;
+        CREATE INDEX graph_relations_target ON graph_relations(target_id, source_id);
+        CREATE INDEX graph_relations_chunk ON graph_relations(chunk_seq);
+
+        -- Which extractor built a document's graph (a new extractor re-extracts on the next ingest).
+        CREATE TABLE graph_documents(
+            tenant TEXT NOT NULL,
+            document_id TEXT NOT NULL,
+            extractor TEXT NOT NULL,
+            PRIMARY KEY(tenant, document_id),
+            FOREIGN KEY(tenant, document_id) REFERENCES documents(tenant, id) ON DELETE CASCADE);
+        """,
     ];
 
     /// <summary>The version a fully migrated database reports.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Retrieval.Core.Embeddings;
+using Retrieval.Core.Graph;
 using Retrieval.Core.Jobs;
 using Retrieval.Core.Options;
 using Retrieval.Core.Storage;
@@ -34,6 +35,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
                     "Storing embeddings needs the embedding model's id, but no IEmbeddingModelInfo is registered.")).ModelId));
         services.TryAddSingleton(provider => new SqliteVectorIndex(provider.GetRequiredService<EmbeddedDatabase>()));
         services.TryAddSingleton(provider => new SqliteLexicalIndex(provider.GetRequiredService<EmbeddedDatabase>()));
+        services.TryAddSingleton(provider => new SqliteGraphStore(provider.GetRequiredService<EmbeddedDatabase>()));
         services.TryAddSingleton(provider => new SqliteJobQueue(
             provider.GetRequiredService<EmbeddedDatabase>(),
             provider.GetRequiredService<TimeProvider>(),
@@ -42,6 +44,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
         services.TryAddSingleton<IDocumentStore>(provider => provider.GetRequiredService<SqliteDocumentStore>());
         services.TryAddSingleton<IVectorIndex>(provider => provider.GetRequiredService<SqliteVectorIndex>());
         services.TryAddSingleton<ILexicalIndex>(provider => provider.GetRequiredService<SqliteLexicalIndex>());
+        services.TryAddSingleton<IGraphStore>(provider => provider.GetRequiredService<SqliteGraphStore>());
         services.TryAddSingleton<IJobQueue>(provider => provider.GetRequiredService<SqliteJobQueue>());
         return services;
     }

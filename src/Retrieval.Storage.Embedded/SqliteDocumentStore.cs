@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Retrieval.Core.Documents;
+using Retrieval.Core.Graph;
 using Retrieval.Core.Security;
 using Retrieval.Core.Storage;
 
@@ -69,7 +70,14 @@ public sealed class SqliteDocumentStore : IDocumentStore
         return await reader.ReadAsync(cancellationToken) ? ReadDocument(reader) : null;
     }
 
-    public async Task UpsertAsync(DocumentRecord document, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
+    public Task UpsertAsync(DocumentRecord document, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken) =>
+        UpsertCoreAsync(document, chunks, null, cancellationToken);
+
+    /// <summary>Also replaces the document's graph rows (mentions, names, relations) in the same transaction.</summary>
+    public Task UpsertAsync(DocumentRecord document, IReadOnlyList<ChunkRecord> chunks, DocumentGraph graph, CancellationToken cancellationToken) =>
+        UpsertCoreAsync(document, chunks, graph ?? throw new ArgumentNullException(nameof(graph)), cancellationToken);
+
+    private async Task UpsertCoreAsync(DocumentRecord document, IReadOnlyList<ChunkRecord> chunks, DocumentGraph? graph, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(chunks);
@@ -85,6 +93,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
 
         var aclSetId = await AclSets.GetOrCreateAsync(write, document.Tenant, acl, cancellationToken);
 
+        var previousEntities = await SqliteGraphWriter.EntitiesOfDocumentAsync(write, document.Tenant, document.Id, cancellationToken);
         await DeleteChunksAsync(write, document.Tenant, document.Id, cancellationToken);
 
         await using (var upsert = write.CreateCommand(
@@ -117,11 +126,13 @@ public sealed class SqliteDocumentStore : IDocumentStore
             await upsert.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        var seqByChunkId = new Dictionary<string, long>(chunks.Count, StringComparer.Ordinal);
         await using (var insert = write.CreateCommand(
             """
             INSERT INTO chunks(id, tenant, document_id, ordinal, text, start_offset, end_offset, section_path, token_count,
                                text_hash, model, embedding, acl_set_id)
-            VALUES ($id, $tenant, $documentId, $ordinal, $text, $start, $end, $section, $tokens, $textHash, $model, $embedding, $aclSet);
+            VALUES ($id, $tenant, $documentId, $ordinal, $text, $start, $end, $section, $tokens, $textHash, $model, $embedding, $aclSet)
+            RETURNING seq;
             """))
         {
             var id = insert.Parameters.Add("$id", SqliteType.Text);
@@ -150,17 +161,25 @@ public sealed class SqliteDocumentStore : IDocumentStore
                 var hasEmbedding = !chunk.Embedding.IsEmpty;
                 modelParameter.Value = hasEmbedding ? model : DBNull.Value;
                 embedding.Value = hasEmbedding ? EmbeddingBlob.ToBytes(chunk.Embedding.Span) : DBNull.Value;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                seqByChunkId[chunk.Id] = (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
             }
         }
 
+        if (graph is not null)
+        {
+            await SqliteGraphWriter.InsertAsync(write, document.Tenant, document.Id, aclSetId, seqByChunkId, graph, cancellationToken);
+        }
+
+        await SqliteGraphWriter.DeleteOrphansAsync(write, previousEntities, cancellationToken);
         await write.CommitAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
+        var previousEntities = await SqliteGraphWriter.EntitiesOfDocumentAsync(write, tenant, id, cancellationToken);
         await DeleteChunksAsync(write, tenant, id, cancellationToken);
+        await SqliteGraphWriter.DeleteOrphansAsync(write, previousEntities, cancellationToken);
 
         int deleted;
         await using (var deleteDocument = write.CreateCommand("DELETE FROM documents WHERE tenant = $tenant AND id = $id;"))
@@ -320,6 +339,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// </summary>
     private static async Task DeleteChunksAsync(WriteTransaction write, string tenant, string documentId, CancellationToken cancellationToken)
     {
+        await SqliteGraphWriter.DeleteDocumentAsync(write, tenant, documentId, cancellationToken);
         await using var command = write.CreateCommand(
             """
             DELETE FROM chunks WHERE tenant = $tenant AND document_id = $id;

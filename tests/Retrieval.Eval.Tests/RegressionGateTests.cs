@@ -145,7 +145,7 @@ public class RegressionGateTests
         Assert.Equal("minilm", gate.Model);
         foreach (var name in new[] { "cranfield", "scifact-slice" })
         {
-            Assert.Equal(["dense", "hybrid", "lexical"], gate.Datasets[name].Thresholds.Keys.Order());
+            Assert.Equal(["dense", "dense+lexical", "hybrid", "lexical"], gate.Datasets[name].Thresholds.Keys.Order(StringComparer.Ordinal));
             Assert.All(gate.Datasets[name].Thresholds.Values, m => Assert.True(m["ndcg@10"] > 0.1));
         }
     }

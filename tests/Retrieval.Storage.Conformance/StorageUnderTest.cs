@@ -15,6 +15,9 @@ public sealed class StorageUnderTest(IDocumentStore store, IVectorIndex vectors,
 
     public ILexicalIndex Lexical { get; } = lexical;
 
+    /// <summary>The backend's graph store, when it keeps the knowledge graph (the graph suite needs it).</summary>
+    public Retrieval.Core.Graph.IGraphStore? Graph { get; init; }
+
     public ValueTask DisposeAsync() => cleanup();
 }
 

@@ -45,7 +45,10 @@ internal static class EmbeddedHarness
                 database.Dispose();
                 directory.Dispose();
                 return ValueTask.CompletedTask;
-            });
+            })
+        {
+            Graph = new SqliteGraphStore(database),
+        };
         return Task.FromResult(storage);
     }
 
@@ -77,6 +80,11 @@ public sealed class SqliteVectorIndexConformanceTests : VectorIndexConformanceTe
 }
 
 public sealed class SqliteLexicalIndexConformanceTests : LexicalIndexConformanceTests
+{
+    protected override Task<StorageUnderTest> CreateStorageAsync() => EmbeddedHarness.CreateStorageAsync();
+}
+
+public sealed class SqliteGraphStoreConformanceTests : GraphStoreConformanceTests
 {
     protected override Task<StorageUnderTest> CreateStorageAsync() => EmbeddedHarness.CreateStorageAsync();
 }

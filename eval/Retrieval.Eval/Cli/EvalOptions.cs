@@ -26,7 +26,7 @@ public sealed record EvalOptions
     public const string Usage =
         """
         usage:
-          retrieval    --dataset DIR [--split train] [--format beir|cranfield] [--modes lexical,dense,hybrid]
+          retrieval    --dataset DIR [--split train] [--format beir|cranfield] [--modes lexical,dense,dense+lexical,graph,hybrid]
                        [--model arctic-xs|minilm] [--store DIR] [--limit-queries N] [--depth N] [--tune-fusion]
                        [--set Retrieval:Query:RrfK=60 ...] [--out DIR]
           answers      --dataset DIR [--split train] [--model arctic-xs|minilm] [--store DIR] [--limit-queries N]
@@ -163,9 +163,13 @@ public sealed record EvalOptions
 
         foreach (var mode in options.Modes)
         {
-            if (mode is not ("lexical" or "dense" or "hybrid" or "bm25"))
+            try
             {
-                throw new UsageException($"Unknown mode '{mode}' in --modes (use lexical, dense, hybrid).");
+                Retrieval.Core.Query.RetrievalModes.Parse(mode);
+            }
+            catch (Retrieval.Core.ValidationException)
+            {
+                throw new UsageException($"Unknown mode '{mode}' in --modes (use lexical, dense, graph, hybrid or a '+' combination such as dense+lexical+graph).");
             }
         }
 

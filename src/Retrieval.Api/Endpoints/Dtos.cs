@@ -8,7 +8,8 @@ public sealed record SearchBody(string? Query, int? TopK, string? Mode);
 
 public sealed record SearchResponse(IReadOnlyList<SearchHit> Results, IReadOnlyDictionary<string, double> Timings);
 
-public sealed record AskBody(string? Question, int? TopK);
+/// <summary><c>stream: true</c> answers as server-sent events (answer deltas, then a final event with citations and verification).</summary>
+public sealed record AskBody(string? Question, int? TopK, bool? Stream = null);
 
 public sealed record DocumentBody(string? Id, string? Title, string? Text, string? ContentType, IReadOnlyList<string>? Acl, IReadOnlyDictionary<string, string>? Metadata);
 

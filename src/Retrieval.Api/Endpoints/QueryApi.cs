@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -18,7 +19,8 @@ internal static class QueryApi
         query.MapPost("/search", SearchAsync).WithName("Search")
             .WithSummary("Hybrid (dense + BM25), dense or lexical search over the documents the caller may read.");
         query.MapPost("/ask", AskAsync).WithName("Ask")
-            .WithSummary("Answer a question with numbered citations; every sentence is verified against what it cites.");
+            .WithSummary("Answer a question with numbered citations; every sentence is verified against what it cites. stream: true answers as server-sent events.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
         return group;
     }
 
@@ -28,9 +30,50 @@ internal static class QueryApi
         return TypedResults.Ok(new SearchResponse(result.Results, result.Timings));
     }
 
-    private static async Task<Ok<AnswerResult>> AskAsync(AskBody body, HttpContext context, IMediator mediator, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AnswerResult>, ServerSentEventsResult<object>>> AskAsync(
+        AskBody body, HttpContext context, IMediator mediator, CancellationToken cancellationToken)
     {
-        var result = await mediator.Send(new AskRequest(context.GetPrincipal(), body.Question ?? string.Empty, body.TopK), cancellationToken);
-        return TypedResults.Ok(result);
+        var principal = context.GetPrincipal();
+        var question = body.Question ?? string.Empty;
+        if (body.Stream != true)
+        {
+            return TypedResults.Ok(await mediator.Send(new AskRequest(principal, question, body.TopK), cancellationToken));
+        }
+
+        // The first event is awaited here, so a bad request or a missing role is still a problem-details response,
+        // not an event stream that breaks off.
+        var events = mediator.CreateStream(new AskStreamRequest(principal, question, body.TopK), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        bool any;
+        try
+        {
+            any = await events.MoveNextAsync();
+        }
+        catch
+        {
+            await events.DisposeAsync();
+            throw;
+        }
+
+        return TypedResults.ServerSentEvents(AskEvents(events, any));
+    }
+
+    /// <summary>SSE events: <c>delta</c> ({"text": …}) as the answer is written, then <c>final</c> (the verified answer result).</summary>
+    private static async IAsyncEnumerable<SseItem<object>> AskEvents(IAsyncEnumerator<AskEvent> events, bool any)
+    {
+        await using (events)
+        {
+            for (var more = any; more; more = await events.MoveNextAsync())
+            {
+                yield return events.Current switch
+                {
+                    AskDelta delta => new SseItem<object>(new AskDeltaEvent(delta.Text), "delta"),
+                    AskCompleted done => new SseItem<object>(done.Result, "final"),
+                    _ => throw new InvalidOperationException("Unknown answer event."),
+                };
+            }
+        }
     }
 }
+
+/// <summary>The payload of a <c>delta</c> event.</summary>
+public sealed record AskDeltaEvent(string Text);

@@ -10,6 +10,7 @@ internal static class RetrievalApi
         v1.MapQueryApi(limits.MaxQueryRequestBytes);
         v1.MapDocumentsApi();
         v1.MapJobsApi();
+        v1.MapGraphApi();
         return app;
     }
 }

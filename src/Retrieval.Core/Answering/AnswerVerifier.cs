@@ -1,49 +1,125 @@
+using System.Numerics.Tensors;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+using Retrieval.Core.Embeddings;
 using Retrieval.Core.Ingestion.Chunking;
 
 namespace Retrieval.Core.Answering;
 
 /// <summary>
-/// Checks every answer sentence against the passages it cites. A sentence that cites nothing, cites a source
-/// that was not given, or whose content words and numbers are not found in what it cites is unsupported.
-/// The same scorer is what the offline evaluation reports as the support ratio.
+/// Checks every answer sentence against the passages it cites. A sentence that cites nothing, cites a source that
+/// was not given, or whose content words, numbers and names are not found (or paraphrased) in what it cites is
+/// unsupported. The lexical scorer (<see cref="Score"/>) is what the offline evaluation measures; the service adds
+/// a paraphrase path (embedding similarity to the best-matching cited sentence) when an embedding model is present.
 /// </summary>
 public sealed partial class AnswerVerifier
 {
-    /// <summary>Fraction of a sentence's content terms that must occur in a cited passage.</summary>
-    public double SupportThreshold { get; init; } = 0.75;
+    /// <summary>Calibrated on SummEdits and QAGS (docs/answers.md).</summary>
+    public const double DefaultSupportThreshold = 0.5;
 
+    /// <summary>Cosine above which a claim counts as a paraphrase of a source sentence (docs/answers.md).</summary>
+    public const double DefaultParaphraseSimilarity = 0.85;
+
+    private static readonly EmbeddingGenerationOptions DocumentOptions = new()
+    {
+        AdditionalProperties = new() { [EmbeddingInputType.Key] = EmbeddingInputType.Document },
+    };
+
+    private readonly IOptionsMonitor<AnswerOptions>? _options;
+    private readonly IEmbeddingGenerator<string, Embedding<float>>? _embeddings;
+    private readonly double? _threshold;
+
+    /// <summary>Lexical only, default thresholds (tests, tools).</summary>
+    public AnswerVerifier()
+    {
+    }
+
+    public AnswerVerifier(IOptionsMonitor<AnswerOptions> options, IEmbeddingGenerator<string, Embedding<float>>? embeddings = null)
+    {
+        _options = options;
+        _embeddings = embeddings;
+    }
+
+    /// <summary>Support score a sentence must reach to count as supported.</summary>
+    public double SupportThreshold
+    {
+        get => _threshold ?? _options?.CurrentValue.SupportThreshold ?? DefaultSupportThreshold;
+        init => _threshold = value;
+    }
+
+    private double ParaphraseSimilarity => _options?.CurrentValue.ParaphraseSimilarity ?? DefaultParaphraseSimilarity;
+
+    /// <summary>Lexical verification: every sentence scored against the sources it cites.</summary>
     public SupportReport Verify(string answer, IReadOnlyList<AnswerSource> sources)
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(sources);
-        var byIndex = sources.ToDictionary(s => s.Index);
-        var sentences = SplitWithCitations(answer);
-        var results = new List<SentenceSupport>(sentences.Count);
-        foreach (var (text, citations) in sentences)
-        {
-            var score = 0.0;
-            if (citations.Count > 0 && citations.All(byIndex.ContainsKey))
-            {
-                score = citations.Max(c => Score(text, byIndex[c].Text));
-            }
-
-            results.Add(new SentenceSupport(text, citations, score >= SupportThreshold, Math.Round(score, 4)));
-        }
-
-        var ratio = results.Count == 0 ? 0 : (double)results.Count(r => r.Supported) / results.Count;
-        return new SupportReport(Math.Round(ratio, 4), results);
+        return Report(SplitWithCitations(answer).Select(s => Judge(s.Text, s.Citations, sources, paraphrase: null)).ToList());
     }
 
-    /// <summary>How well <paramref name="passage"/> supports <paramref name="claim"/>, in [0, 1].</summary>
-    public static double Score(string claim, string passage)
+    /// <summary>
+    /// Verification with the paraphrase path: a claim whose closest cited source sentence is at least
+    /// <see cref="AnswerOptions.ParaphraseSimilarity"/> similar counts as restating it, even in other words.
+    /// Number, negation and name mismatches still count against it.
+    /// </summary>
+    public async Task<SupportReport> VerifyAsync(string answer, IReadOnlyList<AnswerSource> sources, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(sources);
+        var sentences = SplitWithCitations(answer);
+        if (_embeddings is null || ParaphraseSimilarity >= 1 || sentences.Count == 0)
+        {
+            return Verify(answer, sources);
+        }
+
+        var sourceSentences = sources.ToDictionary(s => s.Index, s => SourceSentences(s.Text));
+        var texts = sentences.Select(s => s.Text).Concat(sourceSentences.OrderBy(p => p.Key).SelectMany(p => p.Value)).ToList();
+        var vectors = await _embeddings.GenerateAsync(texts, DocumentOptions, cancellationToken).ConfigureAwait(false);
+        var offsets = new Dictionary<int, int>();
+        var next = sentences.Count;
+        foreach (var (index, list) in sourceSentences.OrderBy(p => p.Key))
+        {
+            offsets[index] = next;
+            next += list.Count;
+        }
+
+        var results = new List<SentenceSupport>(sentences.Count);
+        for (var i = 0; i < sentences.Count; i++)
+        {
+            var claim = vectors[i].Vector;
+            results.Add(Judge(sentences[i].Text, sentences[i].Citations, sources, source =>
+            {
+                var list = sourceSentences[source];
+                var best = (Similarity: -1.0, Sentence: (string?)null);
+                for (var j = 0; j < list.Count; j++)
+                {
+                    var similarity = TensorPrimitives.CosineSimilarity(claim.Span, vectors[offsets[source] + j].Vector.Span);
+                    if (similarity > best.Similarity)
+                    {
+                        best = (similarity, list[j]);
+                    }
+                }
+
+                return best;
+            }));
+        }
+
+        return Report(results);
+    }
+
+    /// <summary>How well <paramref name="passage"/> supports <paramref name="claim"/>, in [0, 1] (lexical).</summary>
+    public static double Score(string claim, string passage) => Analyze(claim, passage).Score;
+
+    /// <summary>The lexical evidence: coverage of the claim's content words, and what contradicts it.</summary>
+    public static SupportAnalysis Analyze(string claim, string passage)
     {
         ArgumentNullException.ThrowIfNull(claim);
         ArgumentNullException.ThrowIfNull(passage);
         var claimTerms = TextFeatures.ContentTerms(claim);
         if (claimTerms.Count == 0)
         {
-            return 0;
+            return new SupportAnalysis(0, null);
         }
 
         var passageTerms = TextFeatures.ContentTerms(passage);
@@ -53,17 +129,99 @@ public sealed partial class AnswerVerifier
         var claimNumbers = TextFeatures.Numbers(claim);
         if (claimNumbers.Count > 0 && !claimNumbers.IsSubsetOf(TextFeatures.Numbers(passage)))
         {
-            return Math.Min(coverage, 0.25);
+            return new SupportAnalysis(coverage, SupportIssues.NumberMismatch);
         }
 
         // A negation the passage lacks flips the meaning.
         if (TextFeatures.HasNegation(claim) && !TextFeatures.HasNegation(passage))
         {
-            return Math.Min(coverage, 0.5);
+            return new SupportAnalysis(coverage, SupportIssues.NegationMismatch);
         }
 
-        return coverage;
+        // A name the passage never mentions is a swapped or invented entity.
+        if (!TextFeatures.Names(claim).IsSubsetOf(passageTerms))
+        {
+            return new SupportAnalysis(coverage, SupportIssues.EntityMismatch);
+        }
+
+        return new SupportAnalysis(coverage, null);
     }
+
+    private SentenceSupport Judge(string text, IReadOnlyList<int> citations, IReadOnlyList<AnswerSource> sources, Func<int, (double Similarity, string? Sentence)>? paraphrase)
+    {
+        if (citations.Count == 0)
+        {
+            return new SentenceSupport(text, citations, false, 0) { Issue = SupportIssues.NoCitation };
+        }
+
+        var cited = new List<AnswerSource>(citations.Count);
+        foreach (var index in citations)
+        {
+            var source = sources.FirstOrDefault(s => s.Index == index);
+            if (source is null)
+            {
+                return new SentenceSupport(text, citations, false, 0) { Issue = SupportIssues.UnknownSource };
+            }
+
+            cited.Add(source);
+        }
+
+        var threshold = SupportThreshold;
+        var best = (Score: -1.0, Analysis: new SupportAnalysis(0, null), Source: 0, Evidence: (string?)null);
+        foreach (var source in cited)
+        {
+            var analysis = Analyze(text, Evidence(source.Text));
+            var coverage = analysis.Coverage;
+            string? evidence = null;
+            if (paraphrase is not null)
+            {
+                var (similarity, sentence) = paraphrase(source.Index);
+                evidence = sentence;
+                coverage = Math.Max(coverage, ParaphraseCoverage(similarity, threshold));
+            }
+
+            var score = (analysis with { Coverage = coverage }).Score;
+            if (score > best.Score)
+            {
+                best = (score, analysis with { Coverage = coverage }, source.Index, evidence ?? BestLexicalSentence(text, Evidence(source.Text)));
+            }
+        }
+
+        var supported = best.Score >= threshold;
+        var issue = supported ? null : best.Analysis.Issue ?? SupportIssues.LowOverlap;
+        return new SentenceSupport(text, citations, supported, Math.Round(best.Score, 4)) { Issue = issue, Evidence = best.Evidence, EvidenceSource = best.Source };
+    }
+
+    /// <summary>Maps a paraphrase similarity in [P, 1] onto a coverage in [threshold, 1]; below P it earns nothing.</summary>
+    private double ParaphraseCoverage(double similarity, double threshold)
+    {
+        var p = ParaphraseSimilarity;
+        return similarity < p ? 0 : threshold + ((similarity - p) / Math.Max(1e-9, 1 - p) * (1 - threshold));
+    }
+
+    private static SupportReport Report(List<SentenceSupport> results)
+    {
+        var ratio = results.Count == 0 ? 0 : (double)results.Count(r => r.Supported) / results.Count;
+        return new SupportReport(Math.Round(ratio, 4), results);
+    }
+
+    /// <summary>The sentences of a source that can be evidence: those addressing the model (injected instructions) cannot.</summary>
+    private static List<string> SourceSentences(string text) =>
+        SentenceSplitter.Split(text).Select(r => text[r].Trim()).Where(s => s.Length > 0 && !LooksLikeInstruction(s)).ToList();
+
+    private static string Evidence(string text) => InjectionCue().IsMatch(text) ? string.Join(" ", SourceSentences(text)) : text;
+
+    /// <summary>
+    /// "Ignore previous instructions and say …": a sentence speaking to an AI is an injection attempt, not a fact, so a
+    /// claim it asks for is not supported by it.
+    /// </summary>
+    public static bool LooksLikeInstruction(string sentence) => InjectionCue().IsMatch(sentence);
+
+    [GeneratedRegex(@"\b(?:ignore|disregard|forget|override)\b[^.!?\n]{0,40}\b(?:instructions?|rules|prompt|guidelines)\b|\byou are now\b|\bsystem prompt\b|\bnew instructions?\b|^\s*(?:system|assistant|developer)\s*:|<\|im_start\|>", RegexOptions.IgnoreCase | RegexOptions.Multiline)]
+    private static partial Regex InjectionCue();
+
+    private static string? BestLexicalSentence(string claim, string passage) =>
+        SourceSentences(passage).MaxBy(s => Analyze(claim, s).Coverage);
 
     /// <summary>Splits an answer into sentences and the citation numbers each carries ("[1]", "[2, 3]").</summary>
     public static IReadOnlyList<(string Text, IReadOnlyList<int> Citations)> SplitWithCitations(string answer)
@@ -114,4 +272,17 @@ public sealed partial class AnswerVerifier
 
     [GeneratedRegex(@"\s+([.,;:!?])")]
     private static partial Regex SpaceBeforePunctuation();
+}
+
+/// <summary>A claim's lexical support by one passage: content-word coverage and the first contradiction found.</summary>
+public sealed record SupportAnalysis(double Coverage, string? Issue)
+{
+    /// <summary>Coverage, capped by a contradiction: a wrong number is worse than a dropped negation or a swapped name.</summary>
+    public double Score => Issue switch
+    {
+        SupportIssues.NumberMismatch => Math.Min(Coverage, 0.25),
+        SupportIssues.NegationMismatch => Math.Min(Coverage, 0.45),
+        SupportIssues.EntityMismatch => Math.Min(Coverage, 0.45),
+        _ => Coverage,
+    };
 }

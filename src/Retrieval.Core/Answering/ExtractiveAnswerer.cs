@@ -1,23 +1,22 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using Retrieval.Core.Embeddings;
 using Retrieval.Core.Ingestion.Chunking;
 using Retrieval.Core.Options;
-using Retrieval.Core.Query;
 
 namespace Retrieval.Core.Answering;
 
 /// <summary>
-/// The answerer used when no LLM is configured: picks the source sentences closest to the question
-/// (embedding similarity plus question-term overlap) and quotes them verbatim, each followed by its
+/// The answerer used when no LLM is configured (or the LLM is unavailable): picks the source sentences closest to
+/// the question (embedding similarity plus question-term overlap) and quotes them verbatim, each followed by its
 /// citation. Every sentence is a quotation, so the answer cannot say anything its sources do not.
 /// </summary>
-public sealed class ExtractiveAnswerer
+public sealed class ExtractiveAnswerer : IAnswerGenerator
 {
     public const string GeneratorName = "extractive";
 
-    private const int MaxSources = 5;
     private const int MinSentenceWords = 4;
     private const int MaxSentenceChars = 600;
 
@@ -35,87 +34,66 @@ public sealed class ExtractiveAnswerer
         _options = options;
     }
 
-    /// <summary>Composes an answer from <paramref name="hits"/>; returns null when nothing is relevant enough.</summary>
-    public async Task<(string Answer, IReadOnlyList<Citation> Citations, IReadOnlyList<AnswerSource> Sources)?> AnswerAsync(
-        string question, IReadOnlyList<SearchHit> hits, ReadOnlyMemory<float> questionEmbedding, CancellationToken cancellationToken)
+    public string Name => GeneratorName;
+
+    /// <summary>Quoted sentences with their citations; empty when no source has a quotable sentence.</summary>
+    public async Task<string> GenerateAsync(AnswerPrompt prompt, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(hits);
+        ArgumentNullException.ThrowIfNull(prompt);
         var options = _options.CurrentValue;
         var candidates = new List<Candidate>();
-        var sources = hits.Take(MaxSources).ToList();
-        for (var rank = 0; rank < sources.Count; rank++)
+        foreach (var source in prompt.Sources)
         {
-            var text = sources[rank].Text;
+            var text = source.Text;
             foreach (var range in SentenceSplitter.Split(text))
             {
                 var sentence = text[range].Trim();
-                if (!IsQuotable(sentence))
+                if (IsQuotable(sentence))
                 {
-                    continue;
+                    candidates.Add(new Candidate(source.Index, range.Start.GetOffset(text.Length), sentence));
                 }
-
-                candidates.Add(new Candidate(rank, range.Start.GetOffset(text.Length), sentence));
             }
         }
 
         if (candidates.Count == 0)
         {
-            return null;
+            return string.Empty;
         }
 
         var vectors = await _embeddings.GenerateAsync(candidates.Select(c => c.Text), DocumentOptions, cancellationToken).ConfigureAwait(false);
-        var questionTerms = TextFeatures.ContentTerms(question);
+        var questionTerms = TextFeatures.ContentTerms(prompt.Question);
         for (var i = 0; i < candidates.Count; i++)
         {
-            var similarity = questionEmbedding.IsEmpty ? 0 : TensorPrimitives.CosineSimilarity(questionEmbedding.Span, vectors[i].Vector.Span);
+            var similarity = prompt.QuestionEmbedding.IsEmpty ? 0 : TensorPrimitives.CosineSimilarity(prompt.QuestionEmbedding.Span, vectors[i].Vector.Span);
             var terms = TextFeatures.ContentTerms(candidates[i].Text);
             var overlap = questionTerms.Count == 0 ? 0 : (double)questionTerms.Count(terms.Contains) / questionTerms.Count;
             candidates[i] = candidates[i] with
             {
                 Similarity = similarity,
-                Score = (0.7 * similarity) + (0.3 * overlap) + (0.02 / (candidates[i].SourceRank + 1)),
+                Score = (0.7 * similarity) + (0.3 * overlap) + (0.02 / candidates[i].Source),
             };
         }
 
-        var best = candidates.MaxBy(c => c.Score)!;
-        if (best.Similarity < options.MinDenseSimilarity && !questionEmbedding.IsEmpty)
-        {
-            return null;
-        }
-
         // Keep sentences close to the best one, then read them in source order so the answer flows.
+        var best = candidates.MaxBy(c => c.Score)!;
         var chosen = candidates
             .Where(c => c.Score >= best.Score * 0.75)
             .OrderByDescending(c => c.Score)
             .Take(options.AnswerSentences)
-            .OrderBy(c => c.SourceRank)
+            .OrderBy(c => c.Source)
             .ThenBy(c => c.Offset)
-            .ToList();
+            .Select(c => WithCitation(c.Text, c.Source));
+        return string.Join(" ", chosen);
+    }
 
-        var numbering = new Dictionary<int, int>();
-        var quotes = new Dictionary<int, List<string>>();
-        var parts = new List<string>(chosen.Count);
-        foreach (var sentence in chosen)
+    /// <summary>One piece: the extractive answer is composed at once.</summary>
+    public async IAsyncEnumerable<string> StreamAsync(AnswerPrompt prompt, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var answer = await GenerateAsync(prompt, cancellationToken).ConfigureAwait(false);
+        if (answer.Length > 0)
         {
-            if (!numbering.TryGetValue(sentence.SourceRank, out var index))
-            {
-                index = numbering.Count + 1;
-                numbering[sentence.SourceRank] = index;
-                quotes[index] = [];
-            }
-
-            quotes[index].Add(sentence.Text);
-            parts.Add(WithCitation(sentence.Text, index));
+            yield return answer;
         }
-
-        var answerSources = numbering
-            .OrderBy(p => p.Value)
-            .Select(p => new AnswerSource(p.Value, sources[p.Key].ChunkId, sources[p.Key].DocumentId, sources[p.Key].Title, sources[p.Key].Text))
-            .ToList();
-        var citations = answerSources
-            .Select(s => new Citation(s.Index, s.ChunkId, s.DocumentId, s.Title, string.Join(" ", quotes[s.Index])))
-            .ToList();
-        return (string.Join(" ", parts), citations, answerSources);
     }
 
     /// <summary>
@@ -147,20 +125,9 @@ public sealed class ExtractiveAnswerer
     }
 
     /// <summary>"It rains." → "It rains [1]." — the citation goes before the final full stop; a sentence without one gets one.</summary>
-    internal static string WithCitation(string sentence, int index)
-    {
-        var end = sentence.Length;
-        while (end > 0 && sentence[end - 1] is '.' or '!' or '?')
-        {
-            end--;
-        }
+    internal static string WithCitation(string sentence, int index) => AnswerText.WithCitation(sentence, [index]);
 
-        return end == sentence.Length || end == 0
-            ? $"{sentence} [{index}]."
-            : $"{sentence[..end]} [{index}]{sentence[end..]}";
-    }
-
-    private sealed record Candidate(int SourceRank, int Offset, string Text)
+    private sealed record Candidate(int Source, int Offset, string Text)
     {
         public double Similarity { get; init; }
 

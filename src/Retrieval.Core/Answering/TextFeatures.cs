@@ -89,6 +89,52 @@ public static class TextFeatures
         return numbers;
     }
 
+    /// <summary>
+    /// Stemmed, lower-cased capitalized words that do not start the text or follow a full stop: names of people,
+    /// places and organisations, as content terms (so they can be looked up in <see cref="ContentTerms"/>).
+    /// </summary>
+    public static HashSet<string> Names(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var sentenceStart = true;
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (!char.IsLetter(c))
+            {
+                if (c is '.' or '!' or '?' or ':' or '"' or '\n' or '(' or '“')
+                {
+                    sentenceStart = true;
+                }
+
+                i++;
+                continue;
+            }
+
+            var start = i;
+            while (i < text.Length && char.IsLetter(text[i]))
+            {
+                i++;
+            }
+
+            var word = text[start..i];
+            if (!sentenceStart && char.IsUpper(word[0]) && word.Length > 1)
+            {
+                var lower = word.ToLowerInvariant();
+                if (!StopWords.Contains(lower) && !NegationWords.Contains(lower))
+                {
+                    names.Add(Stem(lower));
+                }
+            }
+
+            sentenceStart = false;
+        }
+
+        return names;
+    }
+
     public static bool HasNegation(string text) => Words(text).Any(NegationWords.Contains);
 
     /// <summary>

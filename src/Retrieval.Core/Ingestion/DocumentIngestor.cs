@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Documents;
 using Retrieval.Core.Embeddings;
+using Retrieval.Core.Graph;
 using Retrieval.Core.Ingestion.Chunking;
 using Retrieval.Core.Ingestion.Parsing;
 using Retrieval.Core.Options;
@@ -26,9 +27,9 @@ public sealed record DocumentInput(
 public sealed record IngestResult(string DocumentId, int Version, int Chunks, long Tokens, bool Unchanged);
 
 /// <summary>
-/// parse → normalize → chunk → embed → upsert, for one document. Idempotent: the same content, title, ACL and
-/// metadata is a no-op; changed text re-embeds only the chunks whose text is new (embeddings are reused by
-/// text hash and model); the store swaps old for new atomically.
+/// parse → normalize → chunk → embed → extract graph → upsert, for one document. Idempotent: the same content, title, ACL and
+/// metadata (and a graph from the current extractor) is a no-op; changed text re-embeds only the chunks whose text is new
+/// (embeddings are reused by text hash and model); the store swaps old for new atomically, graph included.
 /// </summary>
 public sealed partial class DocumentIngestor
 {
@@ -47,7 +48,9 @@ public sealed partial class DocumentIngestor
     private readonly IEmbeddingGenerator<string, Embedding<float>> _embeddings;
     private readonly IEmbeddingModelInfo _model;
     private readonly IDocumentStore _store;
+    private readonly IGraphStore _graph;
     private readonly IOptionsMonitor<IngestionOptions> _options;
+    private readonly IOptionsMonitor<GraphOptions> _graphOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<DocumentIngestor> _logger;
 
@@ -57,10 +60,14 @@ public sealed partial class DocumentIngestor
         IEmbeddingGenerator<string, Embedding<float>> embeddings,
         IEmbeddingModelInfo model,
         IDocumentStore store,
+        IGraphStore graph,
         IOptionsMonitor<IngestionOptions> options,
+        IOptionsMonitor<GraphOptions> graphOptions,
         TimeProvider time,
         ILogger<DocumentIngestor> logger)
     {
+        _graph = graph;
+        _graphOptions = graphOptions;
         _parsers = parsers;
         _tokenizer = tokenizer;
         _embeddings = embeddings;
@@ -101,9 +108,11 @@ public sealed partial class DocumentIngestor
         var contentType = input.ContentType ?? Path.GetExtension(input.Source).ToLowerInvariant();
         var hash = ChunkId.ContentHash(parsed.Text);
 
+        var extractGraph = _graph.StoresGraph && _graphOptions.CurrentValue.Extraction == GraphOptions.FastExtraction;
         var existing = await _store.FindAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.ContentHash == hash && existing.Title == title
-            && existing.Acl.SequenceEqual(acl, StringComparer.Ordinal) && SameMetadata(existing.Metadata, metadata))
+            && existing.Acl.SequenceEqual(acl, StringComparer.Ordinal) && SameMetadata(existing.Metadata, metadata)
+            && (!extractGraph || await _graph.GetExtractorAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false) == FastGraphExtractor.Name))
         {
             LogUnchanged(_logger, input.Id);
             RetrievalTelemetry.DocumentsIngested.Add(1, new KeyValuePair<string, object?>("outcome", "unchanged"));
@@ -123,12 +132,31 @@ public sealed partial class DocumentIngestor
         var document = new DocumentRecord(
             input.Id, tenant, input.Source, title, contentType, hash, version, acl, metadata, chunks.Count, tokens,
             existing?.CreatedAt ?? now, now);
-        await _store.UpsertAsync(document, chunks, cancellationToken).ConfigureAwait(false);
+        if (extractGraph)
+        {
+            var graph = ExtractGraph(chunks, cancellationToken);
+            await _store.UpsertAsync(document, chunks, graph, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.UpsertAsync(document, chunks, cancellationToken).ConfigureAwait(false);
+        }
 
         RetrievalTelemetry.DocumentsIngested.Add(1, new KeyValuePair<string, object?>("outcome", "stored"));
         RetrievalTelemetry.ChunksIngested.Add(chunks.Count);
         LogStored(_logger, input.Id, version, chunks.Count, tokens);
         return new IngestResult(input.Id, version, chunks.Count, tokens, false);
+    }
+
+    private static DocumentGraph ExtractGraph(IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
+    {
+        using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.ingest.graph");
+        var watch = Stopwatch.StartNew();
+        var graph = FastGraphExtractor.Extract(chunks.Select(c => (c.Id, c.Text)).ToList(), cancellationToken);
+        GraphTelemetry.ExtractionDuration.Record(watch.Elapsed.TotalMilliseconds);
+        GraphTelemetry.MentionsExtracted.Add(graph.Chunks.Sum(c => (long)c.Mentions.Count));
+        activity?.SetTag("retrieval.graph.chunks", graph.Chunks.Count);
+        return graph;
     }
 
     /// <summary>Embeds chunk texts, reusing stored embeddings of identical text from the same model.</summary>

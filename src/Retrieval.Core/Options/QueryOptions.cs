@@ -32,6 +32,10 @@ public sealed class QueryOptions
     [Range(0.0, 100.0)]
     public double LexicalWeight { get; set; } = 1.0;
 
+    /// <summary>Fusion weight of the graph retriever (personalized PageRank over the entity–chunk graph).</summary>
+    [Range(0.0, 100.0)]
+    public double GraphWeight { get; set; } = 1.0;
+
     /// <summary>Sentences the extractive answerer may use.</summary>
     [Range(1, 20)]
     public int AnswerSentences { get; set; } = 3;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Embeddings;
+using Retrieval.Core.Graph;
 using Retrieval.Core.Options;
 using Retrieval.Core.Security;
 using Retrieval.Core.Storage;
@@ -26,7 +27,9 @@ public sealed partial class HybridSearcher
     private readonly IVectorIndex _vectors;
     private readonly ILexicalIndex _lexical;
     private readonly IDocumentStore _documents;
+    private readonly GraphRetriever _graph;
     private readonly IOptionsMonitor<QueryOptions> _options;
+    private readonly IOptionsMonitor<GraphOptions> _graphOptions;
     private readonly ILogger<HybridSearcher> _logger;
 
     public HybridSearcher(
@@ -34,14 +37,18 @@ public sealed partial class HybridSearcher
         IVectorIndex vectors,
         ILexicalIndex lexical,
         IDocumentStore documents,
+        GraphRetriever graph,
         IOptionsMonitor<QueryOptions> options,
+        IOptionsMonitor<GraphOptions> graphOptions,
         ILogger<HybridSearcher> logger)
     {
         _embeddings = embeddings;
         _vectors = vectors;
         _lexical = lexical;
         _documents = documents;
+        _graph = graph;
         _options = options;
+        _graphOptions = graphOptions;
         _logger = logger;
     }
 
@@ -83,26 +90,43 @@ public sealed partial class HybridSearcher
         activity?.SetTag("retrieval.top_k", k);
         LogSearch(_logger, mode.Name(), k, query);
 
-        var denseTask = mode is RetrievalMode.Dense or RetrievalMode.Hybrid
+        var denseTask = mode.Uses(RetrievalMode.Dense)
             ? RunDenseAsync(filter, query, candidates, timings, cancellationToken)
             : Task.FromResult<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)>(([], ReadOnlyMemory<float>.Empty));
-        var lexicalTask = mode is RetrievalMode.Lexical or RetrievalMode.Hybrid
+        var lexicalTask = mode.Uses(RetrievalMode.Lexical)
             ? RunLexicalAsync(filter, query, candidates, timings, cancellationToken)
             : Task.FromResult<IReadOnlyList<ScoredChunk>>([]);
-        await Task.WhenAll(denseTask, lexicalTask).ConfigureAwait(false);
+
+        // The graph runs beside the others, or after them when it is seeded with their best chunks (PassageSeedShare).
+        var seededGraph = mode.Uses(RetrievalMode.Graph) && _graphOptions.CurrentValue.PassageSeedShare > 0
+            && (mode.Uses(RetrievalMode.Dense) || mode.Uses(RetrievalMode.Lexical));
+        var graphTask = mode.Uses(RetrievalMode.Graph) && !seededGraph
+            ? RunGraphAsync(filter, query, candidates, [], timings, cancellationToken)
+            : Task.FromResult<GraphRetrieval?>(null);
+        await Task.WhenAll(denseTask, lexicalTask, graphTask).ConfigureAwait(false);
         var (dense, queryEmbedding) = await denseTask.ConfigureAwait(false);
         var lexical = await lexicalTask.ConfigureAwait(false);
+        var graph = seededGraph
+            ? await RunGraphAsync(filter, query, candidates, ReciprocalRankFusion.Fuse(
+                [new RankedList(RetrievalModes.Dense, options.DenseWeight, dense), new RankedList(RetrievalModes.Lexical, options.LexicalWeight, lexical)],
+                options.RrfK, _graphOptions.CurrentValue.PassageSeeds).Select(f => new ScoredChunk(f.ChunkId, f.Score)).ToList(), timings, cancellationToken).ConfigureAwait(false)
+            : await graphTask.ConfigureAwait(false);
 
         var fusion = Stopwatch.StartNew();
-        var lists = new List<RankedList>(2);
-        if (mode is RetrievalMode.Dense or RetrievalMode.Hybrid)
+        var lists = new List<RankedList>(3);
+        if (mode.Uses(RetrievalMode.Dense))
         {
             lists.Add(new RankedList(RetrievalModes.Dense, options.DenseWeight, dense));
         }
 
-        if (mode is RetrievalMode.Lexical or RetrievalMode.Hybrid)
+        if (mode.Uses(RetrievalMode.Lexical))
         {
             lists.Add(new RankedList(RetrievalModes.Lexical, options.LexicalWeight, lexical));
+        }
+
+        if (mode.Uses(RetrievalMode.Graph))
+        {
+            lists.Add(new RankedList(RetrievalModes.Graph, options.GraphWeight, graph?.Chunks ?? []));
         }
 
         var fused = ReciprocalRankFusion.Fuse(lists, options.RrfK, k);
@@ -124,7 +148,10 @@ public sealed partial class HybridSearcher
             var score = lists.Count == 1 ? result.Scores.Values.First().Score : result.Score;
             hits.Add(new SearchHit(
                 chunk.Chunk.Id, chunk.Chunk.DocumentId, chunk.Title, chunk.Source, chunk.Chunk.SectionPath, chunk.Chunk.Text,
-                chunk.Chunk.StartOffset, chunk.Chunk.EndOffset, score, result.Scores));
+                chunk.Chunk.StartOffset, chunk.Chunk.EndOffset, score, result.Scores)
+            {
+                Graph = graph is not null && result.Scores.ContainsKey(RetrievalModes.Graph) ? graph.Explanations.GetValueOrDefault(result.ChunkId) : null,
+            });
         }
 
         timings["hydrateMs"] = hydrate.Elapsed.TotalMilliseconds;
@@ -171,6 +198,26 @@ public sealed partial class HybridSearcher
 
         RetrievalTelemetry.RetrieverDuration.Record(watch.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("retriever", RetrievalModes.Lexical));
         return results;
+    }
+
+    private async Task<GraphRetrieval?> RunGraphAsync(
+        AclFilter filter, string query, int candidates, IReadOnlyList<ScoredChunk> passageSeeds, Dictionary<string, double> timings, CancellationToken cancellationToken)
+    {
+        using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.retriever.graph");
+        var watch = Stopwatch.StartNew();
+        var result = await _graph.RetrieveAsync(filter, query, candidates, passageSeeds, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("retrieval.graph.linked", result.Linked.Count);
+        lock (timings)
+        {
+            timings["graphMs"] = watch.Elapsed.TotalMilliseconds;
+            foreach (var (name, ms) in result.Timings)
+            {
+                timings[name] = ms;
+            }
+        }
+
+        RetrievalTelemetry.RetrieverDuration.Record(watch.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("retriever", RetrievalModes.Graph));
+        return result;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Search mode={Mode} topK={TopK} query={Query}")]

@@ -1,31 +1,79 @@
 namespace Retrieval.Core.Query;
 
-/// <summary>Which retrievers a search runs. <c>hybrid</c> fuses all of them.</summary>
+/// <summary>
+/// Which retrievers a search runs: any combination of dense, lexical (BM25) and graph (personalized PageRank over the
+/// entity–chunk graph). <see cref="Hybrid"/> runs all of them.
+/// </summary>
+[Flags]
 public enum RetrievalMode
 {
-    Hybrid,
-    Dense,
-    Lexical,
+    Dense = 1,
+    Lexical = 2,
+    Graph = 4,
+    Hybrid = Dense | Lexical | Graph,
 }
 
 public static class RetrievalModes
 {
     public const string Dense = "dense";
     public const string Lexical = "lexical";
+    public const string Graph = "graph";
     public const string Hybrid = "hybrid";
 
-    public static RetrievalMode Parse(string? value) => value?.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// Parses <c>hybrid</c> (also the default), a retriever name (<c>dense</c>, <c>lexical</c> or <c>bm25</c>, <c>graph</c>)
+    /// or a <c>+</c> combination of them (<c>dense+lexical</c>, <c>lexical+graph</c>, …).
+    /// </summary>
+    public static RetrievalMode Parse(string? value)
     {
-        null or "" or Hybrid => RetrievalMode.Hybrid,
-        Dense => RetrievalMode.Dense,
-        Lexical or "bm25" => RetrievalMode.Lexical,
-        _ => throw new ValidationException($"Unknown retrieval mode '{value}'. Use 'hybrid', 'dense' or 'lexical'."),
-    };
+        var text = value?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(text) || text == Hybrid)
+        {
+            return RetrievalMode.Hybrid;
+        }
 
-    public static string Name(this RetrievalMode mode) => mode switch
+        RetrievalMode mode = 0;
+        foreach (var part in text.Split('+', StringSplitOptions.TrimEntries))
+        {
+            mode |= part switch
+            {
+                Dense => RetrievalMode.Dense,
+                Lexical or "bm25" => RetrievalMode.Lexical,
+                Graph => RetrievalMode.Graph,
+                _ => throw new ValidationException(
+                    $"Unknown retrieval mode '{value}'. Use 'hybrid', 'dense', 'lexical', 'graph' or a combination such as 'dense+lexical'."),
+            };
+        }
+
+        return mode;
+    }
+
+    /// <summary><c>hybrid</c> for all retrievers, otherwise the retrievers joined with <c>+</c> in a fixed order.</summary>
+    public static string Name(this RetrievalMode mode)
     {
-        RetrievalMode.Dense => Dense,
-        RetrievalMode.Lexical => Lexical,
-        _ => Hybrid,
-    };
+        if (mode == RetrievalMode.Hybrid)
+        {
+            return Hybrid;
+        }
+
+        var parts = new List<string>(3);
+        if (mode.HasFlag(RetrievalMode.Dense))
+        {
+            parts.Add(Dense);
+        }
+
+        if (mode.HasFlag(RetrievalMode.Lexical))
+        {
+            parts.Add(Lexical);
+        }
+
+        if (mode.HasFlag(RetrievalMode.Graph))
+        {
+            parts.Add(Graph);
+        }
+
+        return parts.Count == 0 ? Hybrid : string.Join('+', parts);
+    }
+
+    public static bool Uses(this RetrievalMode mode, RetrievalMode retriever) => (mode & retriever) == retriever;
 }

@@ -1,3 +1,5 @@
+using Retrieval.Core.Graph;
+
 namespace Retrieval.Core.Query;
 
 /// <summary>A retrieved chunk with its fused score and each retriever's own score and rank (for explanation).</summary>
@@ -11,7 +13,11 @@ public sealed record SearchHit(
     int StartOffset,
     int EndOffset,
     double Score,
-    IReadOnlyDictionary<string, RetrieverScore> Scores);
+    IReadOnlyDictionary<string, RetrieverScore> Scores)
+{
+    /// <summary>When the graph retriever ranked this chunk: the entities (and bridges from query entities) that led to it.</summary>
+    public GraphExplanation? Graph { get; init; }
+}
 
 public sealed record SearchResult(IReadOnlyList<SearchHit> Results, IReadOnlyDictionary<string, double> Timings)
 {

@@ -1,4 +1,5 @@
 using Retrieval.Core.Documents;
+using Retrieval.Core.Graph;
 using Retrieval.Core.Security;
 
 namespace Retrieval.Core.Storage;
@@ -20,6 +21,14 @@ public interface IDocumentStore
     /// Readers see either the old version or the new one, never a mix.
     /// </summary>
     Task UpsertAsync(DocumentRecord document, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpsertAsync(DocumentRecord, IReadOnlyList{ChunkRecord}, CancellationToken)"/>, and replaces the
+    /// document's knowledge-graph data (mentions and relations per chunk) in the same transaction, so an entity or relation
+    /// is supported by exactly the chunks that exist. Stores that keep no graph ignore <paramref name="graph"/>.
+    /// </summary>
+    Task UpsertAsync(DocumentRecord document, IReadOnlyList<ChunkRecord> chunks, DocumentGraph graph, CancellationToken cancellationToken) =>
+        UpsertAsync(document, chunks, cancellationToken);
 
     /// <summary>Removes the document and everything derived from it. False when it did not exist.</summary>
     Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken);

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Retrieval.Core.Graph;
+
+/// <summary>Configuration section <c>Retrieval:Graph</c>: knowledge-graph extraction and graph retrieval.</summary>
+public sealed class GraphOptions
+{
+    public const string Section = "Retrieval:Graph";
+
+    public const string FastExtraction = "fast";
+    public const string NoExtraction = "none";
+
+    /// <summary><c>fast</c> (rule-based, no LLM; the default) or <c>none</c> (no graph is built).</summary>
+    [RegularExpression("^(fast|none)$", ErrorMessage = "Extraction must be 'fast' or 'none'.")]
+    public string Extraction { get; set; } = FastExtraction;
+
+    /// <summary>Probability that the personalized PageRank walk follows an edge rather than restarting at a seed (HippoRAG: 0.5).</summary>
+    [Range(0.05, 0.95)]
+    public double Damping { get; set; } = 0.5;
+
+    /// <summary>Entity → chunk steps the subgraph extends from the seed entities.</summary>
+    [Range(1, 4)]
+    public int Hops { get; set; } = 2;
+
+    /// <summary>Chunks followed from one entity while building the subgraph (its most frequent mentions).</summary>
+    [Range(1, 10_000)]
+    public int MaxChunksPerEntity { get; set; } = 40;
+
+    /// <summary>Chunks in the subgraph at most (bounds latency on large corpora).</summary>
+    [Range(1, 100_000)]
+    public int MaxChunks { get; set; } = 3_000;
+
+    /// <summary>Query entities used as seeds at most (the most specific ones).</summary>
+    [Range(1, 256)]
+    public int MaxSeedEntities { get; set; } = 16;
+
+    /// <summary>
+    /// Share of the restart mass given to the chunks the other retrievers of the same search ranked first (HippoRAG 2's
+    /// passage seeds); 0 seeds from query entities only. Ignored when the graph runs alone.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double PassageSeedShare { get; set; }
+
+    /// <summary>Top chunks of the other retrievers used as passage seeds.</summary>
+    [Range(1, 1_000)]
+    public int PassageSeeds { get; set; } = 10;
+}

@@ -1,0 +1,399 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Retrieval.Core.Graph;
+using Retrieval.Core.Security;
+
+namespace Retrieval.Storage.Embedded;
+
+/// <summary>
+/// Graph reads over the embedded store. Every query reaches entities only through mention, name or relation rows whose
+/// ACL set (the supporting chunk's) the caller may read — tenant and principals checked in the same SQL statement — so
+/// names, aliases, counts and weights are computed from readable chunks only. Each read runs in one snapshot.
+/// </summary>
+public sealed class SqliteGraphStore : IGraphStore
+{
+    private readonly EmbeddedDatabase database;
+
+    public SqliteGraphStore(EmbeddedDatabase database)
+    {
+        this.database = database ?? throw new ArgumentNullException(nameof(database));
+    }
+
+    public bool StoresGraph => true;
+
+    public async Task<string?> GetExtractorAsync(string tenant, string documentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT extractor FROM graph_documents WHERE tenant = $tenant AND document_id = $id;";
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$id", documentId);
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task<IReadOnlyList<LinkedEntity>> FindByKeysAsync(AclFilter filter, IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var matches = new List<(string Key, long Entity)>();
+        await using (var command = Command(connection, transaction, filter,
+            $"""
+            SELECT DISTINCT n.name_key, n.entity_id FROM graph_names n
+            WHERE n.tenant = $tenant AND n.name_key IN (SELECT value FROM json_each($keys)) AND n.acl_set_id IN {AclSets.PermittedSetsSql};
+            """))
+        {
+            command.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                matches.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+
+        var entities = await LoadEntitiesAsync(connection, transaction, filter, matches.Select(m => m.Entity).Distinct().ToList(), cancellationToken);
+        return [.. matches.Where(m => entities.ContainsKey(m.Entity)).Select(m => new LinkedEntity(entities[m.Entity], m.Key))];
+    }
+
+    public async Task<IReadOnlyList<GraphEntity>> SearchAsync(AclFilter filter, string prefix, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        if (string.IsNullOrEmpty(prefix) || limit <= 0)
+        {
+            return [];
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var ids = new List<long>();
+        await using (var command = Command(connection, transaction, filter,
+            $"""
+            SELECT DISTINCT n.entity_id FROM graph_names n
+            WHERE n.tenant = $tenant AND n.name_key >= $low AND n.name_key < $high AND n.acl_set_id IN {AclSets.PermittedSetsSql}
+            LIMIT 1000;
+            """))
+        {
+            command.Parameters.AddWithValue("$low", prefix);
+            command.Parameters.AddWithValue("$high", prefix + '\uffff');
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+
+        var entities = await LoadEntitiesAsync(connection, transaction, filter, ids, cancellationToken);
+        return [.. entities.Values.OrderByDescending(e => e.Mentions).ThenBy(e => e.Name, StringComparer.Ordinal).Take(limit)];
+    }
+
+    public async Task<EntityDetail?> GetAsync(AclFilter filter, string entityId, int maxNeighbors, int maxChunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        long id;
+        string key;
+        await using (var find = Command(connection, transaction, null, "SELECT id, key FROM graph_entities WHERE public_id = $id AND tenant = $tenant;"))
+        {
+            find.Parameters.AddWithValue("$id", entityId ?? string.Empty);
+            find.Parameters.AddWithValue("$tenant", filter.Tenant);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            id = reader.GetInt64(0);
+            key = reader.GetString(1);
+        }
+
+        var self = await LoadEntitiesAsync(connection, transaction, filter, [id], cancellationToken);
+        if (!self.TryGetValue(id, out var entity))
+        {
+            return null; // exists, but no chunk this caller may read mentions it: indistinguishable from missing
+        }
+
+        var aliases = new List<string>();
+        await using (var command = Command(connection, transaction, filter,
+            $"""
+            SELECT DISTINCT n.name_key FROM graph_names n
+            WHERE n.entity_id = $entity AND n.tenant = $tenant AND n.name_key <> $key AND n.acl_set_id IN {AclSets.PermittedSetsSql}
+            ORDER BY n.name_key;
+            """))
+        {
+            command.Parameters.AddWithValue("$entity", id);
+            command.Parameters.AddWithValue("$key", key);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                aliases.Add(reader.GetString(0));
+            }
+        }
+
+        var related = new List<(long Entity, double Weight, int Chunks)>();
+        await using (var command = Command(connection, transaction, filter,
+            $"""
+            SELECT other, SUM(weight) AS total, COUNT(*) FROM (
+                SELECT r.target_id AS other, r.weight FROM graph_relations r WHERE r.source_id = $entity AND r.acl_set_id IN {AclSets.PermittedSetsSql}
+                UNION ALL
+                SELECT r.source_id AS other, r.weight FROM graph_relations r WHERE r.target_id = $entity AND r.acl_set_id IN {AclSets.PermittedSetsSql})
+            GROUP BY other ORDER BY total DESC, other LIMIT $limit;
+            """))
+        {
+            command.Parameters.AddWithValue("$entity", id);
+            command.Parameters.AddWithValue("$limit", maxNeighbors);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                related.Add((reader.GetInt64(0), reader.GetDouble(1), reader.GetInt32(2)));
+            }
+        }
+
+        var neighborEntities = await LoadEntitiesAsync(connection, transaction, filter, related.Select(r => r.Entity).ToList(), cancellationToken);
+        var neighbors = related
+            .Where(r => neighborEntities.ContainsKey(r.Entity))
+            .Select(r => new EntityNeighbor(neighborEntities[r.Entity], Math.Round(r.Weight, 4), r.Chunks))
+            .ToList();
+
+        var chunkIds = new List<string>();
+        await using (var command = Command(connection, transaction, filter,
+            $"""
+            SELECT c.id FROM graph_mentions m JOIN chunks c ON c.seq = m.chunk_seq
+            WHERE m.entity_id = $entity AND m.acl_set_id IN {AclSets.PermittedSetsSql} AND c.tenant = $tenant
+            ORDER BY m.count DESC, c.id LIMIT $limit;
+            """))
+        {
+            command.Parameters.AddWithValue("$entity", id);
+            command.Parameters.AddWithValue("$limit", maxChunks);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                chunkIds.Add(reader.GetString(0));
+            }
+        }
+
+        return new EntityDetail(entity, aliases, neighbors, chunkIds);
+    }
+
+    public async Task<EntityChunkGraph> GetSubgraphAsync(
+        AclFilter filter, IReadOnlyCollection<string> seedIds, IReadOnlyCollection<string> seedChunkIds, GraphExpansion expansion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentNullException.ThrowIfNull(seedIds);
+        ArgumentNullException.ThrowIfNull(seedChunkIds);
+        ArgumentNullException.ThrowIfNull(expansion);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+
+        var frontierEntities = new List<long>();
+        if (seedIds.Count > 0)
+        {
+            await using var command = Command(connection, transaction, null,
+                "SELECT id FROM graph_entities WHERE tenant = $tenant AND public_id IN (SELECT value FROM json_each($ids));");
+            command.Parameters.AddWithValue("$tenant", filter.Tenant);
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(seedIds));
+            frontierEntities.AddRange(await ReadLongsAsync(command, cancellationToken));
+        }
+
+        var frontierChunks = new List<long>();
+        if (seedChunkIds.Count > 0)
+        {
+            await using var command = Command(connection, transaction, filter,
+                $"SELECT seq FROM chunks WHERE id IN (SELECT value FROM json_each($ids)) AND tenant = $tenant AND acl_set_id IN {AclSets.PermittedSetsSql};");
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(seedChunkIds));
+            frontierChunks.AddRange(await ReadLongsAsync(command, cancellationToken));
+        }
+
+        var expanded = new HashSet<long>(frontierEntities);
+        var loadedChunks = new HashSet<long>();
+        var rows = new List<(long Entity, long Chunk, int Count, string Name, string? Type)>();
+        for (var hop = 0; hop < expansion.Hops && loadedChunks.Count < expansion.MaxChunks; hop++)
+        {
+            var newChunks = new List<long>();
+            foreach (var chunk in frontierChunks)
+            {
+                if (loadedChunks.Add(chunk))
+                {
+                    newChunks.Add(chunk);
+                }
+            }
+
+            if (frontierEntities.Count > 0)
+            {
+                await using var command = Command(connection, transaction, filter,
+                    $"""
+                    SELECT chunk_seq FROM (
+                        SELECT m.chunk_seq, ROW_NUMBER() OVER (PARTITION BY m.entity_id ORDER BY m.count DESC, m.chunk_seq) AS position
+                        FROM graph_mentions m
+                        WHERE m.entity_id IN (SELECT value FROM json_each($ids)) AND m.acl_set_id IN {AclSets.PermittedSetsSql})
+                    WHERE position <= $perEntity;
+                    """);
+                command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(frontierEntities));
+                command.Parameters.AddWithValue("$perEntity", expansion.MaxChunksPerEntity);
+                foreach (var chunk in await ReadLongsAsync(command, cancellationToken))
+                {
+                    if (loadedChunks.Count >= expansion.MaxChunks)
+                    {
+                        break;
+                    }
+
+                    if (loadedChunks.Add(chunk))
+                    {
+                        newChunks.Add(chunk);
+                    }
+                }
+            }
+
+            frontierChunks = [];
+            frontierEntities = [];
+            if (newChunks.Count == 0)
+            {
+                break;
+            }
+
+            await using (var command = Command(connection, transaction, filter,
+                $"""
+                SELECT m.entity_id, m.chunk_seq, m.count, m.name, m.type FROM graph_mentions m
+                WHERE m.chunk_seq IN (SELECT value FROM json_each($chunks)) AND m.acl_set_id IN {AclSets.PermittedSetsSql};
+                """))
+            {
+                command.Parameters.AddWithValue("$chunks", JsonSerializer.Serialize(newChunks));
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var row = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4));
+                    rows.Add(row);
+                    if (expanded.Add(row.Item1))
+                    {
+                        frontierEntities.Add(row.Item1);
+                    }
+                }
+            }
+        }
+
+        if (rows.Count == 0)
+        {
+            return EntityChunkGraph.Empty;
+        }
+
+        // Chunk ids, entity public ids and readable mention counts.
+        var chunkOrder = rows.Select(r => r.Chunk).Distinct().ToList();
+        var chunkIds = new Dictionary<long, string>();
+        await using (var command = Command(connection, transaction, null, "SELECT seq, id FROM chunks WHERE seq IN (SELECT value FROM json_each($seqs));"))
+        {
+            command.Parameters.AddWithValue("$seqs", JsonSerializer.Serialize(chunkOrder));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                chunkIds[reader.GetInt64(0)] = reader.GetString(1);
+            }
+        }
+
+        var entityOrder = rows.Select(r => r.Entity).Distinct().ToList();
+        var publicIds = new Dictionary<long, (string PublicId, int Chunks)>();
+        await using (var command = Command(connection, transaction, filter,
+            $"""
+            SELECT e.id, e.public_id, (SELECT COUNT(*) FROM graph_mentions m WHERE m.entity_id = e.id AND m.acl_set_id IN {AclSets.PermittedSetsSql})
+            FROM graph_entities e WHERE e.id IN (SELECT value FROM json_each($ids));
+            """))
+        {
+            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(entityOrder));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                publicIds[reader.GetInt64(0)] = (reader.GetString(1), reader.GetInt32(2));
+            }
+        }
+
+        var entityIndex = entityOrder.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
+        var chunkIndex = chunkOrder.Select((seq, index) => (seq, index)).ToDictionary(p => p.seq, p => p.index);
+        var rowsByEntity = rows.ToLookup(r => r.Entity);
+        var entities = entityOrder
+            .Select(id => Summarize(publicIds[id].PublicId, rowsByEntity[id].Select(m => (m.Name, m.Type, m.Count)), publicIds[id].Chunks))
+            .ToList();
+        var edges = rows.Select(r => new MentionEdge(entityIndex[r.Entity], chunkIndex[r.Chunk], r.Count)).ToList();
+        return new EntityChunkGraph(entities, [.. chunkOrder.Select(seq => chunkIds[seq])], edges);
+    }
+
+    /// <summary>Entities as the caller sees them: name, type, chunk and mention counts from readable mentions only; unreadable ones absent.</summary>
+    private static async Task<Dictionary<long, GraphEntity>> LoadEntitiesAsync(
+        SqliteConnection connection, SqliteTransaction transaction, AclFilter filter, List<long> ids, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<long, GraphEntity>();
+        if (ids.Count == 0)
+        {
+            return result;
+        }
+
+        var mentions = new Dictionary<long, (string PublicId, List<(string, string?, int)> Rows)>();
+        await using var command = Command(connection, transaction, filter,
+            $"""
+            SELECT e.id, e.public_id, m.name, m.type, m.count FROM graph_mentions m JOIN graph_entities e ON e.id = m.entity_id
+            WHERE m.entity_id IN (SELECT value FROM json_each($ids)) AND e.tenant = $tenant AND m.acl_set_id IN {AclSets.PermittedSetsSql};
+            """);
+        command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(ids));
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetInt64(0);
+                if (!mentions.TryGetValue(id, out var entry))
+                {
+                    entry = (reader.GetString(1), []);
+                    mentions.Add(id, entry);
+                }
+
+                entry.Rows.Add((reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetInt32(4)));
+            }
+        }
+
+        foreach (var (id, (publicId, rows)) in mentions)
+        {
+            result[id] = Summarize(publicId, rows, rows.Count);
+        }
+
+        return result;
+    }
+
+    /// <summary>Display name: the most frequent surface form; type: the most frequent known type.</summary>
+    private static GraphEntity Summarize(string publicId, IEnumerable<(string Name, string? Type, int Count)> mentions, int chunks)
+    {
+        var list = mentions.ToList();
+        var name = list.GroupBy(m => m.Name, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key.Length).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        var type = list.Where(m => m.Type is not null).GroupBy(m => m.Type!, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
+        return new GraphEntity(publicId, name, type, chunks, list.Sum(m => m.Count));
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, AclFilter? filter, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        if (filter is not null)
+        {
+            AclSets.BindFilter(command, filter);
+        }
+
+        return command;
+    }
+
+    private static async Task<List<long>> ReadLongsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var values = new List<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetInt64(0));
+        }
+
+        return values;
+    }
+}
