@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<JobSignal>();
         services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Singleton);
         services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(AuditBehavior<,>));
+        services.AddSingleton(typeof(IStreamPipelineBehavior<,>), typeof(AuditStreamBehavior<,>));
         return services;
     }
 }

@@ -35,9 +35,9 @@ internal sealed class StoreInitializer : IHostedService
         if (others.Count > 0)
         {
             throw new InvalidOperationException(
-                $"The store at {_storage.Value.DatabasePath} holds embeddings of model '{string.Join("', '", others)}', but " +
-                $"{EmbeddingOptions.Section}:Model is '{_model.ModelId}'. Set the model back, or index into a fresh " +
-                $"{StorageOptions.Section}:DataDirectory.");
+                $"The store holds embeddings of model '{string.Join("', '", others)}', but {EmbeddingOptions.Section}:Model is " +
+                $"'{_model.ModelId}'. Set the model back, or index into a fresh store (a new {StorageOptions.Section}:DataDirectory " +
+                $"for the embedded store, a new schema for PostgreSQL).");
         }
     }
 

@@ -86,6 +86,31 @@ public sealed class RateLimitAndAuditTests
     }
 
     [Fact]
+    public async Task Audit_StreamedAskAndJobIngestion_AreRecorded()
+    {
+        var sink = new AuditSink();
+        using var factory = new CapturingFactory(sink, includeQueryText: false);
+        using var client = factory.ClientFor("alice", ["eng"], [RetrievalRoles.Reader, RetrievalRoles.Ingestor]);
+        using var upload = new MultipartFormDataContent
+        {
+            { new ByteArrayContent("The jobheron manual explains how herons are audited by the jobheron team."u8.ToArray()), "files", "jobheron.txt" },
+            { new StringContent("group:eng"), "acl" },
+        };
+        using var submitted = await client.PostAsync(new Uri("/v1/ingest/jobs", UriKind.Relative), upload);
+        var job = await client.WaitForJobAsync((await submitted.ReadJsonAsync()).GetProperty("jobId").GetString()!);
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+
+        using var stream = await client.PostAsJsonAsync("/v1/ask", new { question = "What does the jobheron manual explain?", stream = true });
+        Assert.Equal(HttpStatusCode.OK, stream.StatusCode);
+        _ = await stream.Content.ReadAsStringAsync();
+
+        Assert.Contains(sink.Messages, e => e.Contains("audit ingest tenant=acme user=alice document=jobheron.txt version=1", StringComparison.Ordinal));
+        Assert.Contains(sink.Messages, e => e.StartsWith("audit ask tenant=acme user=alice", StringComparison.Ordinal) && e.Contains("jobheron.txt", StringComparison.Ordinal));
+        Assert.Contains(sink.Messages, e => e.StartsWith("audit job submitted tenant=acme user=alice", StringComparison.Ordinal));
+        Assert.DoesNotContain(sink.Messages, e => e.Contains("What does the jobheron manual explain", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Audit_IncludeQueryText_WhenSwitchedOn()
     {
         var sink = new AuditSink();

@@ -53,7 +53,7 @@ public sealed class QueryCommandTests
     }
 
     [Theory]
-    [InlineData("--mode", "graph")]
+    [InlineData("--mode", "vector")]
     [InlineData("--top-k", "0")]
     public async Task Search_InvalidOption_IsAUsageError(string option, string value)
     {
@@ -196,5 +196,16 @@ public sealed class QueryCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("Unhealthy", result.Output);
+    }
+
+    [Theory]
+    [InlineData("dense+lexical+graph", 0)]
+    [InlineData("graph", 0)]
+    [InlineData("psychic", 2)]
+    public async Task Search_ModeValidation_UsesTheServicesModeGrammar(string mode, int expectedExit)
+    {
+        var handler = FakeHandler.Sequence(() => FakeHandler.Json(System.Net.HttpStatusCode.OK, """{"results":[],"timings":{"totalMs":1.0}}"""));
+        var result = await CliRunner.RunAsync(handler, "search", "anything", "--mode", mode, "--url", Url, "--token", "t");
+        Assert.Equal(expectedExit, result.ExitCode);
     }
 }

@@ -18,8 +18,6 @@ public sealed class SearchCommand : ServiceCommand<SearchCommand.Settings>
 
     public sealed class Settings : ServiceSettings
     {
-        private static readonly string[] Modes = ["hybrid", "dense", "lexical"];
-
         [CommandArgument(0, "<QUERY>")]
         [Description("What to search for.")]
         public string Query { get; set; } = string.Empty;
@@ -30,7 +28,7 @@ public sealed class SearchCommand : ServiceCommand<SearchCommand.Settings>
         public int TopK { get; set; } = 10;
 
         [CommandOption("--mode <MODE>")]
-        [Description("hybrid, dense or lexical (default: the service's default, hybrid).")]
+        [Description("hybrid (default), dense, lexical, graph, or a combination such as dense+lexical+graph.")]
         public string? Mode { get; set; }
 
         public override ValidationResult Validate()
@@ -45,9 +43,17 @@ public sealed class SearchCommand : ServiceCommand<SearchCommand.Settings>
                 return ValidationResult.Error("--top-k must be between 1 and 100.");
             }
 
-            if (Mode is not null && !Modes.Contains(Mode.ToLowerInvariant()))
+            if (Mode is not null)
             {
-                return ValidationResult.Error($"--mode must be one of {string.Join(", ", Modes)}.");
+                // The service's own parser: hybrid, dense, lexical, graph and '+' combinations such as dense+lexical+graph.
+                try
+                {
+                    _ = Retrieval.Core.Query.RetrievalModes.Parse(Mode);
+                }
+                catch (Retrieval.Core.ValidationException ex)
+                {
+                    return ValidationResult.Error($"--mode: {ex.Message}");
+                }
             }
 
             return base.Validate();

@@ -79,6 +79,8 @@ internal static class AuthenticationSetup
                         }
                         else if (!PrincipalFactory.TryCreate(context.Principal, auth, out _, out var error))
                         {
+                            var audit = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(AuditOptions.Category);
+                            AuditLog.TokenRejected(audit, context.Request.Path, context.HttpContext.Connection.RemoteIpAddress?.ToString(), "MissingOrInvalidClaims");
                             context.Fail(error ?? "Invalid token.");
                         }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Retrieval.Core.Diagnostics;
 using Retrieval.Core.Embeddings;
 using Retrieval.Core.Ingestion;
 using Retrieval.Core.Options;
@@ -22,6 +23,7 @@ public sealed partial class IngestionWorker : BackgroundService
     private readonly IOptionsMonitor<IngestionOptions> _ingestion;
     private readonly IOptionsMonitor<WorkerOptions> _worker;
     private readonly ILogger<IngestionWorker> _logger;
+    private readonly ILogger _audit;
     private readonly string _workerId = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}";
 
     public IngestionWorker(
@@ -32,7 +34,8 @@ public sealed partial class IngestionWorker : BackgroundService
         JobPaths paths,
         IOptionsMonitor<IngestionOptions> ingestion,
         IOptionsMonitor<WorkerOptions> worker,
-        ILogger<IngestionWorker> logger)
+        ILogger<IngestionWorker> logger,
+        ILoggerFactory loggers)
     {
         _queue = queue;
         _ingestor = ingestor;
@@ -42,6 +45,7 @@ public sealed partial class IngestionWorker : BackgroundService
         _ingestion = ingestion;
         _worker = worker;
         _logger = logger;
+        _audit = loggers.CreateLogger(AuditOptions.Category);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -165,6 +169,7 @@ public sealed partial class IngestionWorker : BackgroundService
 
             var input = new DocumentInput(item.Source, item.Source, null, content, item.ContentType, lease.Acl, lease.Metadata);
             var result = await _ingestor.IngestAsync(lease.Tenant, input, cancellationToken).ConfigureAwait(false);
+            AuditLog.Ingest(_audit, lease.Tenant, lease.SubmittedBy, result.DocumentId, result.Version, result.Unchanged);
             return JobItemOutcome.Success(result.DocumentId, result.Chunks, result.Unchanged ? 0 : result.Tokens);
         }
         catch (ValidationException ex)
