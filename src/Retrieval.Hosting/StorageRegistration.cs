@@ -23,13 +23,13 @@ internal static class StorageRegistration
         switch (type?.ToLowerInvariant())
         {
             case null or "" or "embedded":
-                services.AddOptions<SqliteJobQueueOptions>().BindConfiguration(JobsSection);
+                services.AddOptions<JobQueueOptions>().BindConfiguration(JobsSection);
                 services.AddEmbeddedStorage();
                 break;
             case "postgres" or "postgresql":
                 services.AddOptions<PostgresStorageOptions>().BindConfiguration(PostgresStorageOptions.Section).ValidateOnStart();
                 services.AddSingleton<IValidateOptions<PostgresStorageOptions>>(new SectionValidator<PostgresStorageOptions>(PostgresStorageOptions.Section));
-                services.AddOptions<PostgresJobQueueOptions>().BindConfiguration(JobsSection);
+                services.AddOptions<JobQueueOptions>().BindConfiguration(JobsSection);
                 services.AddPostgresStorage(listenForJobs: configuration.GetValue(WorkerOptions.Section + ":Enabled", true));
                 break;
             default:

@@ -16,7 +16,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
     /// Registers the single-file SQLite store as singletons: <see cref="EmbeddedDatabase"/> (from
     /// <see cref="IOptions{StorageOptions}"/>), <see cref="IDocumentStore"/>, <see cref="IVectorIndex"/>,
     /// <see cref="ILexicalIndex"/> and <see cref="IJobQueue"/>. Needs <c>IOptions&lt;StorageOptions&gt;</c>; uses
-    /// <see cref="TimeProvider"/> (System unless registered) and <c>IOptions&lt;SqliteJobQueueOptions&gt;</c> (defaults).
+    /// <see cref="TimeProvider"/> (System unless registered) and <c>IOptions&lt;JobQueueOptions&gt;</c> (defaults).
     /// The document store asks for <see cref="IEmbeddingModelInfo"/> only when it first stores embeddings, to tag them
     /// with the model id.
     /// </summary>
@@ -24,7 +24,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<StorageOptions>();
-        services.AddOptions<SqliteJobQueueOptions>();
+        services.AddOptions<JobQueueOptions>();
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(provider => new EmbeddedDatabase(provider.GetRequiredService<IOptions<StorageOptions>>()));
@@ -39,7 +39,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
         services.TryAddSingleton(provider => new SqliteJobQueue(
             provider.GetRequiredService<EmbeddedDatabase>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<IOptions<SqliteJobQueueOptions>>().Value));
+            provider.GetRequiredService<IOptions<JobQueueOptions>>().Value));
 
         services.TryAddSingleton<IDocumentStore>(provider => provider.GetRequiredService<SqliteDocumentStore>());
         services.TryAddSingleton<IVectorIndex>(provider => provider.GetRequiredService<SqliteVectorIndex>());

@@ -25,13 +25,13 @@ public sealed class SqliteJobQueue : IJobQueue
 
     private readonly EmbeddedDatabase database;
     private readonly TimeProvider timeProvider;
-    private readonly SqliteJobQueueOptions options;
+    private readonly JobQueueOptions options;
 
-    public SqliteJobQueue(EmbeddedDatabase database, TimeProvider? timeProvider = null, SqliteJobQueueOptions? options = null)
+    public SqliteJobQueue(EmbeddedDatabase database, TimeProvider? timeProvider = null, JobQueueOptions? options = null)
     {
         this.database = database ?? throw new ArgumentNullException(nameof(database));
         this.timeProvider = timeProvider ?? TimeProvider.System;
-        this.options = options ?? new SqliteJobQueueOptions();
+        this.options = options ?? new JobQueueOptions();
         this.options.Validate();
     }
 

@@ -29,13 +29,13 @@ public sealed class PostgresJobQueue : IJobQueue
 
     private readonly PostgresDatabase database;
     private readonly TimeProvider timeProvider;
-    private readonly PostgresJobQueueOptions options;
+    private readonly JobQueueOptions options;
 
-    public PostgresJobQueue(PostgresDatabase database, TimeProvider? timeProvider = null, PostgresJobQueueOptions? options = null)
+    public PostgresJobQueue(PostgresDatabase database, TimeProvider? timeProvider = null, JobQueueOptions? options = null)
     {
         this.database = database ?? throw new ArgumentNullException(nameof(database));
         this.timeProvider = timeProvider ?? TimeProvider.System;
-        this.options = options ?? new PostgresJobQueueOptions();
+        this.options = options ?? new JobQueueOptions();
         this.options.Validate();
     }
 

@@ -16,13 +16,13 @@ public static class PostgresStorageServiceCollectionExtensions
     /// <see cref="IVectorIndex"/> (in-memory exact scan fed from PostgreSQL), <see cref="ILexicalIndex"/> (full-text
     /// search), <see cref="IJobQueue"/>, and, with <paramref name="listenForJobs"/> (processes that run the ingestion
     /// worker), the <see cref="PostgresJobListener"/> that wakes idle workers. Uses <see cref="TimeProvider"/> (System
-    /// unless registered) and <c>IOptions&lt;PostgresJobQueueOptions&gt;</c>.
+    /// unless registered) and <c>IOptions&lt;JobQueueOptions&gt;</c>.
     /// </summary>
     public static IServiceCollection AddPostgresStorage(this IServiceCollection services, bool listenForJobs = true)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<PostgresStorageOptions>();
-        services.AddOptions<PostgresJobQueueOptions>();
+        services.AddOptions<JobQueueOptions>();
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(provider =>
@@ -40,7 +40,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton(provider => new PostgresJobQueue(
             provider.GetRequiredService<PostgresDatabase>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<IOptions<PostgresJobQueueOptions>>().Value));
+            provider.GetRequiredService<IOptions<JobQueueOptions>>().Value));
 
         services.TryAddSingleton<IDocumentStore>(provider => provider.GetRequiredService<PostgresDocumentStore>());
         services.TryAddSingleton<IVectorIndex>(provider => provider.GetRequiredService<PostgresVectorIndex>());

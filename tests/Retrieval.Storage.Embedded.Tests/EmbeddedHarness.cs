@@ -1,3 +1,4 @@
+using Retrieval.Core.Jobs;
 using Retrieval.Storage.Conformance;
 
 namespace Retrieval.Storage.Embedded.Tests;
@@ -56,7 +57,7 @@ internal static class EmbeddedHarness
     {
         var directory = new TempDirectory();
         var database = new EmbeddedDatabase(directory.DatabasePath);
-        var options = new SqliteJobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff };
+        var options = new JobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff };
         var queue = new JobQueueUnderTest(
             new SqliteJobQueue(database, time, options),
             () =>

@@ -1,3 +1,4 @@
+using Retrieval.Core.Jobs;
 using Retrieval.Storage.Conformance;
 
 namespace Retrieval.Storage.Postgres.Tests;
@@ -27,7 +28,7 @@ internal static class PostgresHarness
     {
         var schema = TestPostgres.NewSchemaName();
         var database = new PostgresDatabase(TestPostgres.ConnectionString, schema);
-        var options = new PostgresJobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff };
+        var options = new JobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff };
         var queue = new JobQueueUnderTest(
             new PostgresJobQueue(database, time, options),
             async () =>
