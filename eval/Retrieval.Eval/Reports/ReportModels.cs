@@ -41,6 +41,7 @@ public sealed record ModeMetrics(
 public sealed record FusionSettings(
     [property: JsonPropertyName("denseWeight")] double DenseWeight,
     [property: JsonPropertyName("lexicalWeight")] double LexicalWeight,
+    [property: JsonPropertyName("graphWeight")] double GraphWeight,
     [property: JsonPropertyName("rrfK")] int RrfK,
     [property: JsonPropertyName("candidatesPerRetriever")] int CandidatesPerRetriever);
 

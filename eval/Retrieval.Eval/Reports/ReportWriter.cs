@@ -48,7 +48,7 @@ public static class ReportWriter
             md.AppendLine(Inv($"Each query asks for the top {r.ChunkDepth} chunks; a document counts once, at its best-ranked chunk."));
             if (r.Fusion is { } f)
             {
-                md.AppendLine(Inv($"Hybrid fusion: weighted RRF, DenseWeight={f.DenseWeight}, LexicalWeight={f.LexicalWeight}, RrfK={f.RrfK}, candidates per retriever {f.CandidatesPerRetriever}."));
+                md.AppendLine(Inv($"Fusion: weighted RRF, DenseWeight={f.DenseWeight}, LexicalWeight={f.LexicalWeight}, GraphWeight={f.GraphWeight}, RrfK={f.RrfK}, candidates per retriever {f.CandidatesPerRetriever}."));
             }
 
             md.AppendLine();

@@ -62,7 +62,7 @@ public static class RetrievalEvaluator
             Format = dataset.Format,
             ExecutionProvider = services.ExecutionProvider,
             ChunkDepth = options.ChunkDepth,
-            Fusion = new FusionSettings(query.DenseWeight, query.LexicalWeight, query.RrfK, Math.Max(options.ChunkDepth, query.CandidatesPerRetriever)),
+            Fusion = new FusionSettings(query.DenseWeight, query.LexicalWeight, query.GraphWeight, query.RrfK, Math.Max(options.ChunkDepth, query.CandidatesPerRetriever)),
             Store = new StoreInfo(
                 services.StoreDisplayPath, indexing.Reused, indexing.Documents, indexing.Chunks, indexing.Failures.Count,
                 Math.Round(indexing.Seconds, 1), ingestion.ChunkTokens, ingestion.OverlapTokens),
