@@ -42,8 +42,4 @@ public sealed class QueryOptions
     /// <summary>Sentences the extractive answerer may use.</summary>
     [Range(1, 20)]
     public int AnswerSentences { get; set; } = 3;
-
-    /// <summary>Minimum dense similarity of the best passage before the answerer abstains (no relevant sources).</summary>
-    [Range(-1.0, 1.0)]
-    public double MinDenseSimilarity { get; set; } = 0.2;
 }
