@@ -12,12 +12,9 @@ namespace Retrieval.Storage.Embedded;
 /// Search first turns the ACL filter into the set of permitted ACL sets, marks the permitted rows in a bitmap,
 /// and scores only those rows (dot product of L2-normalized vectors, i.e. cosine) into a top-k heap.
 /// </summary>
-public sealed class SqliteVectorIndex : IVectorIndex, IDisposable
+public sealed class SqliteVectorIndex : SnapshotVectorIndex<SqliteConnection, SqliteTransaction>
 {
     private readonly EmbeddedDatabase database;
-    private readonly ReaderWriterLockSlim gate = new(LockRecursionPolicy.NoRecursion);
-    private readonly SemaphoreSlim refreshGate = new(1, 1);
-    private readonly VectorSlab slab = new();
 
     public SqliteVectorIndex(EmbeddedDatabase database)
     {
@@ -25,114 +22,16 @@ public sealed class SqliteVectorIndex : IVectorIndex, IDisposable
     }
 
     /// <summary>Rows currently searchable (for tests and statistics).</summary>
-    internal int LiveRows
-    {
-        get
-        {
-            gate.EnterReadLock();
-            try
-            {
-                return slab.LiveCount;
-            }
-            finally
-            {
-                gate.ExitReadLock();
-            }
-        }
-    }
+    internal new int LiveRows => base.LiveRows;
 
-    public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(AclFilter filter, ReadOnlyMemory<float> query, int topK, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        if (topK <= 0)
-        {
-            return [];
-        }
+    protected override async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await database.OpenAsync(cancellationToken);
 
-        await CatchUpAsync(cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
+    /// <summary>A deferred transaction: the snapshot starts at its first read, and it never takes the write lock.</summary>
+    protected override Task<SqliteTransaction> BeginSnapshotAsync(SqliteConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult(connection.BeginTransaction(deferred: true));
 
-        gate.EnterReadLock();
-        try
-        {
-            return slab.Search(filter, query.Span, topK);
-        }
-        finally
-        {
-            gate.ExitReadLock();
-        }
-    }
-
-    public void Dispose()
-    {
-        gate.Dispose();
-        refreshGate.Dispose();
-    }
-
-    /// <summary>Brings the slab up to the committed state of the database (cheap when nothing changed).</summary>
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var head = await ReadHeadAsync(connection, null, cancellationToken);
-        if (IsCurrent(head))
-        {
-            return;
-        }
-
-        await refreshGate.WaitAsync(cancellationToken);
-        try
-        {
-            // One read transaction: the head and every row read below come from the same snapshot.
-            await using var transaction = connection.BeginTransaction(deferred: true);
-            head = await ReadHeadAsync(connection, transaction, cancellationToken);
-            if (IsCurrent(head))
-            {
-                return;
-            }
-
-            VectorSlab.Changes changes;
-            gate.EnterReadLock();
-            try
-            {
-                changes = slab.StartChanges(head);
-            }
-            finally
-            {
-                gate.ExitReadLock();
-            }
-
-            await ReadChangesAsync(connection, transaction, changes, cancellationToken);
-
-            gate.EnterWriteLock();
-            try
-            {
-                slab.Apply(changes);
-            }
-            finally
-            {
-                gate.ExitWriteLock();
-            }
-        }
-        finally
-        {
-            refreshGate.Release();
-        }
-    }
-
-    private bool IsCurrent(VectorSlab.Head head)
-    {
-        gate.EnterReadLock();
-        try
-        {
-            return slab.IsCurrent(head);
-        }
-        finally
-        {
-            gate.ExitReadLock();
-        }
-    }
-
-    private static async Task<VectorSlab.Head> ReadHeadAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    protected override async Task<VectorSlab.Head> ReadHeadAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -148,7 +47,7 @@ public sealed class SqliteVectorIndex : IVectorIndex, IDisposable
         return new VectorSlab.Head(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
-    private static async Task ReadChangesAsync(SqliteConnection connection, SqliteTransaction transaction, VectorSlab.Changes changes, CancellationToken cancellationToken)
+    protected override async Task ReadChangesAsync(SqliteConnection connection, SqliteTransaction transaction, VectorSlab.Changes changes, CancellationToken cancellationToken)
     {
         await using (var sets = connection.CreateCommand())
         {

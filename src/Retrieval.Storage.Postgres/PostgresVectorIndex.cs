@@ -11,7 +11,7 @@ namespace Retrieval.Storage.Postgres;
 /// difference in one repeatable-read snapshot; so a document written by any worker process is searchable by the next
 /// query after its upsert commits. Each API replica keeps its own slab (memory ≈ 4 bytes × dimensions × chunks).
 /// </summary>
-public sealed class PostgresVectorIndex : IVectorIndex, IDisposable
+public sealed class PostgresVectorIndex : SnapshotVectorIndex<NpgsqlConnection, NpgsqlTransaction>
 {
     private const string HeadSql =
         """
@@ -22,107 +22,19 @@ public sealed class PostgresVectorIndex : IVectorIndex, IDisposable
         """;
 
     private readonly PostgresDatabase database;
-    private readonly ReaderWriterLockSlim gate = new(LockRecursionPolicy.NoRecursion);
-    private readonly SemaphoreSlim refreshGate = new(1, 1);
-    private readonly VectorSlab slab = new();
 
     public PostgresVectorIndex(PostgresDatabase database)
     {
         this.database = database ?? throw new ArgumentNullException(nameof(database));
     }
 
-    public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(AclFilter filter, ReadOnlyMemory<float> query, int topK, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        if (topK <= 0)
-        {
-            return [];
-        }
+    protected override async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await database.OpenAsync(cancellationToken);
 
-        await CatchUpAsync(cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
+    protected override async Task<NpgsqlTransaction> BeginSnapshotAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
+        await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
 
-        gate.EnterReadLock();
-        try
-        {
-            return slab.Search(filter, query.Span, topK);
-        }
-        finally
-        {
-            gate.ExitReadLock();
-        }
-    }
-
-    public void Dispose()
-    {
-        gate.Dispose();
-        refreshGate.Dispose();
-    }
-
-    /// <summary>Brings the slab up to the committed state of the database (one small query when nothing changed).</summary>
-    private async Task CatchUpAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        if (IsCurrent(await ReadHeadAsync(connection, null, cancellationToken)))
-        {
-            return;
-        }
-
-        await refreshGate.WaitAsync(cancellationToken);
-        try
-        {
-            // One snapshot: the head and every row read below are consistent with each other.
-            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-            var head = await ReadHeadAsync(connection, transaction, cancellationToken);
-            if (IsCurrent(head))
-            {
-                return;
-            }
-
-            VectorSlab.Changes changes;
-            gate.EnterReadLock();
-            try
-            {
-                changes = slab.StartChanges(head);
-            }
-            finally
-            {
-                gate.ExitReadLock();
-            }
-
-            await ReadChangesAsync(connection, transaction, changes, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-
-            gate.EnterWriteLock();
-            try
-            {
-                slab.Apply(changes);
-            }
-            finally
-            {
-                gate.ExitWriteLock();
-            }
-        }
-        finally
-        {
-            refreshGate.Release();
-        }
-    }
-
-    private bool IsCurrent(VectorSlab.Head head)
-    {
-        gate.EnterReadLock();
-        try
-        {
-            return slab.IsCurrent(head);
-        }
-        finally
-        {
-            gate.ExitReadLock();
-        }
-    }
-
-    private static async Task<VectorSlab.Head> ReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    protected override async Task<VectorSlab.Head> ReadHeadAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(HeadSql, connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -130,7 +42,7 @@ public sealed class PostgresVectorIndex : IVectorIndex, IDisposable
         return new VectorSlab.Head(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
-    private static async Task ReadChangesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, VectorSlab.Changes changes, CancellationToken cancellationToken)
+    protected override async Task ReadChangesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, VectorSlab.Changes changes, CancellationToken cancellationToken)
     {
         await using (var sets = new NpgsqlCommand(
             "SELECT s.id, s.tenant, m.principal FROM acl_sets s JOIN acl_set_members m ON m.acl_set_id = s.id WHERE s.id > @after AND s.id <= @upTo;",

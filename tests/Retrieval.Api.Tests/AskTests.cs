@@ -12,22 +12,7 @@ public sealed class AskTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _client = _factory.ClientFor("alice", ["eng"], [RetrievalRoles.Reader, RetrievalRoles.Ingestor]);
-        await _client.PostJsonAsync("/v1/documents", new
-        {
-            id = "vaccines",
-            title = "How vaccines work",
-            text = "Vaccines train the immune system to recognise a pathogen without causing the disease. " +
-                   "The first vaccine was developed by Edward Jenner in 1796 against smallpox. " +
-                   "Booster doses remind the immune system when protection fades over time.",
-            acl = new[] { "public" },
-        }, HttpStatusCode.Created);
-        await _client.PostJsonAsync("/v1/documents", new
-        {
-            id = "football",
-            title = "Football rules",
-            text = "A football match has two halves of forty-five minutes. The offside rule keeps attackers behind the last defender.",
-            acl = new[] { "public" },
-        }, HttpStatusCode.Created);
+        await LlmCorpus.SeedBasicAsync(_client);
     }
 
     public Task DisposeAsync()

@@ -43,7 +43,8 @@ public sealed class LlmCorpus : IAsyncLifetime
         return settings;
     }
 
-    public static async Task SeedAsync(HttpClient client)
+    /// <summary>Two public documents: one about vaccines, one about football (the shared answer-test corpus).</summary>
+    public static async Task SeedBasicAsync(HttpClient client)
     {
         await client.PostJsonAsync("/v1/documents", new
         {
@@ -61,6 +62,11 @@ public sealed class LlmCorpus : IAsyncLifetime
             text = "A football match has two halves of forty-five minutes. The offside rule keeps attackers behind the last defender.",
             acl = new[] { "public" },
         }, HttpStatusCode.Created);
+    }
+
+    public static async Task SeedAsync(HttpClient client)
+    {
+        await SeedBasicAsync(client);
         await client.PostJsonAsync("/v1/documents", new
         {
             id = "injection",
