@@ -49,3 +49,16 @@ public sealed class ForbiddenException : Exception
 
     public ForbiddenException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>
+/// An engine the request needs (Qdrant, Neo4j, PostgreSQL) is unreachable or failed: mapped to 503. The message names the
+/// engine and the setting to check, never data.
+/// </summary>
+public sealed class DependencyUnavailableException : Exception
+{
+    public DependencyUnavailableException(string message) : base(message) { }
+
+    public DependencyUnavailableException() { }
+
+    public DependencyUnavailableException(string message, Exception inner) : base(message, inner) { }
+}

@@ -66,6 +66,27 @@ public sealed class StorageSelectionTests
         Assert.Equal("SqliteDocumentStore", provider.GetRequiredService<IDocumentStore>().GetType().Name);
     }
 
+    [Fact]
+    public void AddRetrieval_GraphNone_RegistersTheEmptyGraphStore()
+    {
+        using var provider = Build(new()
+        {
+            ["Retrieval:Storage:DataDirectory"] = Path.Combine(Path.GetTempPath(), "unused"),
+            ["Retrieval:Storage:Graph"] = "none",
+        });
+
+        Assert.IsType<Core.Graph.EmptyGraphStore>(provider.GetRequiredService<Core.Graph.IGraphStore>());
+    }
+
+    [Theory]
+    [InlineData("Retrieval:Storage:Vectors", "faiss")]
+    [InlineData("Retrieval:Storage:Graph", "tigergraph")]
+    public void AddRetrieval_UnknownPerConcernEngine_FailsNamingTheSetting(string key, string value)
+    {
+        var error = Assert.Throws<OptionsValidationException>(() => Build(new() { [key] = value }));
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -29,6 +29,7 @@ internal sealed partial class ProblemDetailsExceptionHandler : IExceptionHandler
             NotFoundException e => (StatusCodes.Status404NotFound, "Not found", e.Message),
             ConflictException e => (StatusCodes.Status409Conflict, "Conflict", e.Message),
             ForbiddenException e => (StatusCodes.Status403Forbidden, "Forbidden", e.Message),
+            DependencyUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", e.Message),
             UnauthorizedAccessException => (StatusCodes.Status401Unauthorized, "Unauthorized", "A valid bearer token is required."),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 (StatusCodes.Status413PayloadTooLarge, "Payload too large", "The request body is larger than the configured limit (Retrieval:Limits:MaxRequestBytes)."),

@@ -112,7 +112,8 @@ public sealed partial class DocumentIngestor
         var existing = await _store.FindAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.ContentHash == hash && existing.Title == title
             && existing.Acl.SequenceEqual(acl, StringComparer.Ordinal) && SameMetadata(existing.Metadata, metadata)
-            && (!extractGraph || await _graph.GetExtractorAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false) == FastGraphExtractor.Name))
+            && (!extractGraph || await _graph.GetExtractorAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false) == FastGraphExtractor.Name)
+            && (_store is not ProjectingDocumentStore projecting || await projecting.ProjectionsCurrentAsync(existing, cancellationToken).ConfigureAwait(false)))
         {
             LogUnchanged(_logger, input.Id);
             RetrievalTelemetry.DocumentsIngested.Add(1, new KeyValuePair<string, object?>("outcome", "unchanged"));
