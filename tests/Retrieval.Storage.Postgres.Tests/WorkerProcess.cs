@@ -10,17 +10,23 @@ namespace Retrieval.Storage.Postgres.Tests;
 internal sealed class WorkerProcess : IDisposable
 {
     private const string ReadyLine = "Listening for job notifications";
+    private const string ListeningLine = "Now listening on: ";
 
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private WorkerProcess(Process process)
     {
         this.process = process;
         process.OutputDataReceived += OnLine;
         process.ErrorDataReceived += OnLine;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"Worker {process.Id} exited early:\n{Output}"));
+        process.Exited += (_, _) =>
+        {
+            ready.TrySetException(new InvalidOperationException($"Worker {process.Id} exited early:\n{Output}"));
+            listening.TrySetException(new InvalidOperationException($"Worker {process.Id} exited early:\n{Output}"));
+        };
     }
 
     public int Id => process.Id;
@@ -46,6 +52,7 @@ internal sealed class WorkerProcess : IDisposable
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Retrieval"] = "Information",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
             ["Retrieval__Storage__Type"] = "postgres",
             ["Retrieval__Storage__Postgres__ConnectionString"] = TestPostgres.ConnectionString,
             ["Retrieval__Storage__Postgres__Schema"] = schema,
@@ -86,6 +93,9 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>The address of the worker's health and metrics endpoints (a free loopback port unless configured).</summary>
+    public async Task<Uri> GetAddressAsync(TimeSpan timeout) => await listening.Task.WaitAsync(timeout);
+
     /// <summary>SIGKILL: no shutdown code runs, the lease is simply abandoned.</summary>
     public void Kill()
     {
@@ -111,6 +121,12 @@ internal sealed class WorkerProcess : IDisposable
         }
 
         output.Enqueue(e.Data);
+        var at = e.Data.IndexOf(ListeningLine, StringComparison.Ordinal);
+        if (at >= 0 && Uri.TryCreate(e.Data[(at + ListeningLine.Length)..].Trim(), UriKind.Absolute, out var address))
+        {
+            listening.TrySetResult(address);
+        }
+
         if (e.Data.Contains(ReadyLine, StringComparison.Ordinal))
         {
             ready.TrySetResult();
