@@ -17,11 +17,14 @@ namespace Retrieval.Onnx;
 /// <remarks>
 /// Inputs are batched by similar token length (each batch padded only to its own longest text), pooled
 /// (CLS or attention-masked mean) and L2-normalized, so cosine similarity is a dot product.
-/// Inference is CPU- or GPU-bound work and runs on the calling thread.
+/// Inference is CPU- or GPU-bound work and runs on the calling thread; calls with many texts tokenize on the thread pool.
 /// </remarks>
 public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>, IEmbeddingModelInfo, ITextTokenizer
 {
     private const string LastHiddenState = "last_hidden_state";
+
+    /// <summary>Calls with at least this many texts tokenize in parallel (below it, scheduling costs more than it saves).</summary>
+    internal const int ParallelTokenizationThreshold = 16;
 
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;
@@ -221,12 +224,11 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         }
 
         var started = Stopwatch.GetTimestamp();
-        var tokens = new int[count][];
+        var tokens = TokenizeAll(texts, isQuery, cancellationToken);
         long tokenCount = 0;
-        for (var i = 0; i < count; i++)
+        foreach (var ids in tokens)
         {
-            tokens[i] = Tokenize(texts[i], isQuery);
-            tokenCount += tokens[i].Length;
+            tokenCount += ids.Length;
         }
 
         var order = ArrayPool<int>.Shared.Rent(count);
@@ -260,6 +262,29 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         }
 
         return embeddings;
+    }
+
+    /// <summary>
+    /// Word pieces of every text. Large calls tokenize on all cores: on a GPU the model is fast enough that a single
+    /// tokenizing thread costs a third of the throughput (measured on an H200, docs/performance-embeddings.md); on the
+    /// CPU it runs before inference, so it never competes with ONNX Runtime's threads.
+    /// </summary>
+    private int[][] TokenizeAll(IReadOnlyList<string> texts, bool isQuery, CancellationToken cancellationToken)
+    {
+        var tokens = new int[texts.Count][];
+        if (texts.Count < ParallelTokenizationThreshold || Environment.ProcessorCount == 1)
+        {
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                tokens[i] = Tokenize(texts[i], isQuery);
+            }
+
+            return tokens;
+        }
+
+        var parallel = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, tokens.Length, parallel, i => tokens[i] = Tokenize(texts[i], isQuery));
+        return tokens;
     }
 
     private void RunBatch(int[][] tokens, ReadOnlySpan<int> rows, float[][] vectors, CancellationToken cancellationToken)

@@ -71,6 +71,25 @@ public sealed class EmbeddingQualityTests(ModelsFixture models)
         }
     }
 
+    [Fact]
+    public async Task GenerateAsync_ManyTexts_TokenizedInParallelMatchesOneByOne()
+    {
+        var generator = models.Get("arctic-xs");
+        var texts = Enumerable.Range(0, OnnxEmbeddingGenerator.ParallelTokenizationThreshold * 3)
+            .Select(i => $"{MixedLengths[i % MixedLengths.Length]} Variant {i}: {string.Join(' ', Enumerable.Repeat("word", i % 11))}")
+            .ToArray();
+
+        var batch = await generator.GenerateAsync(texts, AsDocument);
+
+        Assert.Equal(texts.Length, batch.Count);
+        for (var i = 0; i < texts.Length; i += 7)
+        {
+            var single = (await generator.GenerateAsync([texts[i]], AsDocument))[0];
+            var cosine = Vectors.Cosine(single, batch[i]);
+            Assert.True(cosine > 0.9999f, $"text {i}: parallel batch vs single cosine {cosine}");
+        }
+    }
+
     [Theory]
     [InlineData("arctic-xs")]
     [InlineData("minilm")]
