@@ -14,19 +14,22 @@ internal static class QdrantPointIds
     /// <summary>This project's namespace UUID (a fixed random v4 UUID; changing it would orphan every stored point).</summary>
     public static readonly Guid Namespace = new("6f1c2a5e-3b8d-4e0a-9c47-2d5b8e1f7a93");
 
-    public static Guid For(string chunkId)
+    public static Guid For(string chunkId) => For(Namespace, chunkId);
+
+    /// <summary>The version-5 UUID of <paramref name="name"/> in <paramref name="namespaceId"/>.</summary>
+    internal static Guid For(Guid namespaceId, string name)
     {
-        ArgumentException.ThrowIfNullOrEmpty(chunkId);
+        ArgumentException.ThrowIfNullOrEmpty(name);
         Span<byte> namespaceBytes = stackalloc byte[16];
-        if (!Namespace.TryWriteBytes(namespaceBytes, bigEndian: true, out _))
+        if (!namespaceId.TryWriteBytes(namespaceBytes, bigEndian: true, out _))
         {
             throw new InvalidOperationException("A GUID is 16 bytes.");
         }
 
-        var name = Encoding.UTF8.GetBytes(chunkId);
-        var input = new byte[16 + name.Length];
+        var nameBytes = Encoding.UTF8.GetBytes(name);
+        var input = new byte[16 + nameBytes.Length];
         namespaceBytes.CopyTo(input);
-        name.CopyTo(input, 16);
+        nameBytes.CopyTo(input, 16);
 #pragma warning disable CA5350 // SHA-1 is what RFC 9562 prescribes for version-5 UUIDs; it is an id, not a security boundary.
         var hash = SHA1.HashData(input);
 #pragma warning restore CA5350
