@@ -16,7 +16,7 @@ internal static class TestQdrant
     public const string Variable = "QDRANT_URL";
 
     public const string Reason =
-        "these tests need a Qdrant server (e.g. 'docker run -p 6334:6334 qdrant/qdrant:v1.15.5', then QDRANT_URL=http://localhost:6334; " +
+        "these tests need a Qdrant server (e.g. 'docker run -p 6334:6334 qdrant/qdrant:v1.20.x' with the exact tag pinned, then QDRANT_URL=http://localhost:6334; " +
         "QDRANT_API_KEY if it has one). The translation of filters, queries and points is unit-tested without one.";
 
     /// <summary>Options for a collection of its own, so tests never see each other's points.</summary>
