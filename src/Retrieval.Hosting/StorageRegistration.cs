@@ -6,6 +6,7 @@ using Retrieval.Core.Jobs;
 using Retrieval.Core.Storage;
 using Retrieval.Storage.Embedded;
 using Retrieval.Storage.Postgres;
+using Retrieval.Storage.Qdrant;
 
 namespace Retrieval.Hosting;
 
@@ -15,7 +16,8 @@ namespace Retrieval.Hosting;
 /// processes on several machines; connection in <c>Retrieval:Storage:Postgres:ConnectionString</c>);
 /// <c>distributed</c> is <c>postgres</c> with vectors in Qdrant and the graph in Neo4j. Per concern,
 /// <c>Retrieval:Storage:Vectors</c> (<c>store</c> = the document store's own index, or <c>qdrant</c>) and
-/// <c>Retrieval:Storage:Graph</c> (<c>store</c>, <c>none</c> or <c>neo4j</c>) override what the type implies.
+/// <c>Retrieval:Storage:Graph</c> (<c>store</c>, <c>none</c> or <c>neo4j</c>) override what the type implies. With
+/// <c>qdrant</c>, both dense and lexical (BM25 sparse vectors) search run on Qdrant (<c>Retrieval:Storage:Qdrant</c>).
 /// Indexes in other engines are <see cref="IIndexProjection"/>s behind a <see cref="ProjectingDocumentStore"/>.
 /// </summary>
 internal static class StorageRegistration
@@ -50,7 +52,11 @@ internal static class StorageRegistration
             case "" or "store":
                 break;
             case "qdrant":
-                throw new OptionsValidationException(VectorsKey, typeof(string), [$"{VectorsKey}: 'qdrant' is not built into this version yet."]);
+                services.AddOptions<QdrantStorageOptions>().BindConfiguration(QdrantStorageOptions.Section).ValidateOnStart();
+                services.AddSingleton<IValidateOptions<QdrantStorageOptions>>(new SectionValidator<QdrantStorageOptions>(QdrantStorageOptions.Section));
+                services.AddQdrantIndexes();
+                services.AddHealthChecks().AddCheck<QdrantHealthCheck>("qdrant", tags: ["ready"]);
+                break;
             default:
                 throw Invalid(VectorsKey, vectors, "store' or 'qdrant");
         }

@@ -90,12 +90,11 @@ public sealed partial class HybridSearcher
         activity?.SetTag("retrieval.top_k", k);
         LogSearch(_logger, mode.Name(), k, query);
 
-        var denseTask = mode.Uses(RetrievalMode.Dense)
-            ? RunDenseAsync(filter, query, candidates, timings, cancellationToken)
-            : Task.FromResult<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)>(([], ReadOnlyMemory<float>.Empty));
-        var lexicalTask = mode.Uses(RetrievalMode.Lexical)
-            ? RunLexicalAsync(filter, query, candidates, timings, cancellationToken)
-            : Task.FromResult<IReadOnlyList<ScoredChunk>>([]);
+        // An index that holds both (Qdrant) answers dense and lexical in one round trip; fusion stays here either way.
+        var passagesTask = mode.Uses(RetrievalMode.Dense) && mode.Uses(RetrievalMode.Lexical)
+            && _vectors is IHybridIndex hybrid && ReferenceEquals(hybrid.Lexical, _lexical)
+            ? RunHybridAsync(hybrid, filter, query, candidates, timings, cancellationToken)
+            : RunPassagesAsync(mode, filter, query, candidates, timings, cancellationToken);
 
         // The graph runs beside the others, or after them when it is seeded with their best chunks (PassageSeedShare).
         var seededGraph = mode.Uses(RetrievalMode.Graph) && _graphOptions.CurrentValue.PassageSeedShare > 0
@@ -103,9 +102,8 @@ public sealed partial class HybridSearcher
         var graphTask = mode.Uses(RetrievalMode.Graph) && !seededGraph
             ? RunGraphAsync(filter, query, candidates, [], timings, cancellationToken)
             : Task.FromResult<GraphRetrieval?>(null);
-        await Task.WhenAll(denseTask, lexicalTask, graphTask).ConfigureAwait(false);
-        var (dense, queryEmbedding) = await denseTask.ConfigureAwait(false);
-        var lexical = await lexicalTask.ConfigureAwait(false);
+        await Task.WhenAll(passagesTask, graphTask).ConfigureAwait(false);
+        var (dense, lexical, queryEmbedding) = await passagesTask.ConfigureAwait(false);
         var graph = seededGraph
             ? await RunGraphAsync(filter, query, candidates, ReciprocalRankFusion.Fuse(
                 [new RankedList(RetrievalModes.Dense, options.DenseWeight, dense), new RankedList(RetrievalModes.Lexical, options.LexicalWeight, lexical)],
@@ -165,6 +163,38 @@ public sealed partial class HybridSearcher
     {
         var embedding = await _embeddings.GenerateAsync([query], QueryEmbeddingOptions, cancellationToken).ConfigureAwait(false);
         return embedding[0].Vector;
+    }
+
+    private async Task<(IReadOnlyList<ScoredChunk> Dense, IReadOnlyList<ScoredChunk> Lexical, ReadOnlyMemory<float> Vector)> RunPassagesAsync(
+        RetrievalMode mode, AclFilter filter, string query, int candidates, Dictionary<string, double> timings, CancellationToken cancellationToken)
+    {
+        var denseTask = mode.Uses(RetrievalMode.Dense)
+            ? RunDenseAsync(filter, query, candidates, timings, cancellationToken)
+            : Task.FromResult<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)>(([], ReadOnlyMemory<float>.Empty));
+        var lexicalTask = mode.Uses(RetrievalMode.Lexical)
+            ? RunLexicalAsync(filter, query, candidates, timings, cancellationToken)
+            : Task.FromResult<IReadOnlyList<ScoredChunk>>([]);
+        await Task.WhenAll(denseTask, lexicalTask).ConfigureAwait(false);
+        var (dense, vector) = await denseTask.ConfigureAwait(false);
+        return (dense, await lexicalTask.ConfigureAwait(false), vector);
+    }
+
+    private async Task<(IReadOnlyList<ScoredChunk> Dense, IReadOnlyList<ScoredChunk> Lexical, ReadOnlyMemory<float> Vector)> RunHybridAsync(
+        IHybridIndex hybrid, AclFilter filter, string query, int candidates, Dictionary<string, double> timings, CancellationToken cancellationToken)
+    {
+        using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.retriever.hybrid");
+        var watch = Stopwatch.StartNew();
+        var vector = await EmbedQueryAsync(query, cancellationToken).ConfigureAwait(false);
+        var embedMs = watch.Elapsed.TotalMilliseconds;
+        var results = await hybrid.SearchBothAsync(filter, vector, query, candidates, cancellationToken).ConfigureAwait(false);
+        lock (timings)
+        {
+            timings["embedMs"] = embedMs;
+            timings["hybridMs"] = watch.Elapsed.TotalMilliseconds - embedMs;
+        }
+
+        RetrievalTelemetry.RetrieverDuration.Record(watch.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("retriever", "hybrid"));
+        return (results.Dense, results.Lexical, vector);
     }
 
     private async Task<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)> RunDenseAsync(
