@@ -9,8 +9,11 @@ using Retrieval.Onnx;
 
 namespace Retrieval.Api.Tests;
 
-/// <summary>The per-tenant cap on active ingestion jobs (Retrieval:Jobs) and the request timeout (Retrieval:Limits).</summary>
-public sealed class JobCapAndTimeoutTests
+/// <summary>
+/// The per-tenant cap on active ingestion jobs (Retrieval:Jobs), the request timeout (Retrieval:Limits) and the
+/// concurrency limit on expensive requests (Retrieval:RateLimits).
+/// </summary>
+public sealed class ServiceLimitsTests
 {
     [Fact]
     public async Task SubmitJob_TenantAtActiveCap_Is429ProblemWithRetryAfter_UntilAJobEnds()
@@ -71,6 +74,45 @@ public sealed class JobCapAndTimeoutTests
         Assert.DoesNotContain(HangingEmbeddings.Marker, problem.GetRawText(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Search_OverConcurrencyLimit_Is429WithRetryAfter_AndAdmittedAgainOnceASlotFrees()
+    {
+        using var factory = new HangingEmbeddingsFactory(new Dictionary<string, string?>
+        {
+            ["Retrieval:RateLimits:MaxConcurrentQueries"] = "1",
+            ["Retrieval:RateLimits:ConcurrencyQueueLimit"] = "0",
+        });
+        using var alice = factory.ClientFor("alice", ["eng"]);
+        using var bob = factory.ClientFor("bob", []);
+        var embeddings = factory.Embeddings;
+
+        // Alice's search holds the only slot until the test lets its embedding finish.
+        var holding = alice.PostAsJsonAsync("/v1/search", new { query = $"{HangingEmbeddings.Marker} question", mode = "dense" });
+        await embeddings.Entered.Task.WaitAsync(TimeSpan.FromMinutes(2));
+
+        using (var refused = await bob.PostAsJsonAsync("/v1/search", new { query = "ordinary question", mode = "dense" }))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+            Assert.Equal(429, (await refused.ReadJsonAsync()).GetProperty("status").GetInt32());
+        }
+
+        // Cheap routes are not limited.
+        using (var jobs = await bob.GetAsync(new Uri("/v1/ingest/jobs", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, jobs.StatusCode);
+        }
+
+        embeddings.Release.SetResult();
+        using (var held = await holding)
+        {
+            Assert.Equal(HttpStatusCode.OK, held.StatusCode);
+        }
+
+        using var admitted = await bob.PostAsJsonAsync("/v1/search", new { query = "ordinary question", mode = "dense" });
+        Assert.Equal(HttpStatusCode.OK, admitted.StatusCode);
+    }
+
     private static async Task<string> SubmitAsync(HttpClient client, string name, HttpStatusCode expected)
     {
         using var response = await PostJobAsync(client, name);
@@ -88,12 +130,12 @@ public sealed class JobCapAndTimeoutTests
         return await client.PostAsync(new Uri("/v1/ingest/jobs", UriKind.Relative), content);
     }
 
-    /// <summary>The real host with the smallest request timeout and an embedding generator that can be made to hang.</summary>
-    private sealed class HangingEmbeddingsFactory() : RetrievalApiFactory(settings: new Dictionary<string, string?>
+    /// <summary>The real host (by default with the smallest request timeout) and an embedding generator that can be made to hang.</summary>
+    private sealed class HangingEmbeddingsFactory(IReadOnlyDictionary<string, string?>? settings = null)
+        : RetrievalApiFactory(settings: settings ?? new Dictionary<string, string?> { ["Retrieval:Limits:RequestTimeout"] = "00:00:01" })
     {
-        ["Retrieval:Limits:RequestTimeout"] = "00:00:01",
-    })
-    {
+        public HangingEmbeddings Embeddings => (HangingEmbeddings)Services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
@@ -103,13 +145,17 @@ public sealed class JobCapAndTimeoutTests
     }
 
     /// <summary>
-    /// The real generator, except that a text containing <see cref="Marker"/> waits until its request is cancelled:
-    /// a deliberately slow request whose only way out is the request timeout (no timer measures anything).
+    /// The real generator, except that a text containing <see cref="Marker"/> signals <see cref="Entered"/> and waits
+    /// for <see cref="Release"/> or for its request to be cancelled: a deliberately slow request, without timers.
     /// </summary>
-    private sealed class HangingEmbeddings(IEmbeddingGenerator<string, Embedding<float>> inner)
+    internal sealed class HangingEmbeddings(IEmbeddingGenerator<string, Embedding<float>> inner)
         : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
     {
         public const string Marker = "hangs-until-cancelled";
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
             IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
@@ -117,7 +163,8 @@ public sealed class JobCapAndTimeoutTests
             var texts = values.ToList();
             if (texts.Exists(t => t.Contains(Marker, StringComparison.Ordinal)))
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                Entered.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
             }
 
             return await base.GenerateAsync(texts, options, cancellationToken);
