@@ -134,6 +134,7 @@ internal sealed class LoadRun(LoadOptions options, LoadIdentities identities, IR
     private long _ownCanaryProbes;
     private long _ownCanaryFound;
     private long _foreignCanaryProbes;
+    private long _ignoredProbes;
 
     public IReadOnlyCollection<OpRecord> All => _all;
 
@@ -175,6 +176,7 @@ internal sealed class LoadRun(LoadOptions options, LoadIdentities identities, IR
             object body;
             string path;
             string? ownCanary = null;
+            var foreignProbe = false;
             switch (op)
             {
                 case "ask":
@@ -197,13 +199,12 @@ internal sealed class LoadRun(LoadOptions options, LoadIdentities identities, IR
                         {
                             query = client.CanaryWord;
                             ownCanary = client.CanaryId;
-                            Interlocked.Increment(ref _ownCanaryProbes);
                         }
                         else
                         {
                             var other = identities.Clients[(client.Index + 1 + random.Next(identities.Clients.Count - 1)) % identities.Clients.Count];
                             query = other == client ? query : other.CanaryWord;
-                            Interlocked.Increment(ref _foreignCanaryProbes);
+                            foreignProbe = other != client;
                         }
                     }
 
@@ -224,8 +225,15 @@ internal sealed class LoadRun(LoadOptions options, LoadIdentities identities, IR
                 {
                     retryAfter = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
                 }
-                else if (response.IsSuccessStatusCode && op != "ingest" && (ownCanary is not null || random.NextDouble() < options.AclSample))
+                else if (response.IsSuccessStatusCode && op != "ingest" && (ownCanary is not null || foreignProbe || random.NextDouble() < options.AclSample))
                 {
+                    // Probes count only when answered (a 429 answers nothing).
+                    Interlocked.Increment(ref ownCanary is not null ? ref _ownCanaryProbes : ref _ignoredProbes);
+                    if (foreignProbe)
+                    {
+                        Interlocked.Increment(ref _foreignCanaryProbes);
+                    }
+
                     Check(client, op, bytes, ownCanary);
                 }
             }
