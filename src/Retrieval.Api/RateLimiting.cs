@@ -22,6 +22,19 @@ public sealed class RateLimitOptions
     /// <summary>Requests per minute all callers of one tenant together may make.</summary>
     [Range(1, 10_000_000)]
     public int PerTenantPerMinute { get; set; } = 6_000;
+
+    /// <summary>
+    /// The most searches, asks and synchronous document ingests the process runs at once, over all callers; 0 means no
+    /// limit. Beyond it requests wait in a queue of <see cref="ConcurrencyQueueLimit"/>, and beyond that they get 429.
+    /// An overloaded service then answers the requests it admits within the request timeout and turns the rest away
+    /// at once, instead of letting every request queue on the CPU until all of them time out with 504.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxConcurrentQueries { get; set; }
+
+    /// <summary>Requests that wait for a slot when <see cref="MaxConcurrentQueries"/> are running (oldest first).</summary>
+    [Range(0, 1_000_000)]
+    public int ConcurrencyQueueLimit { get; set; } = 16;
 }
 
 /// <summary>
@@ -42,7 +55,8 @@ internal static class RateLimiting
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
                 PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, auth, limits.Enabled, perTenant: false, limits.PerUserPerMinute)),
-                PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, auth, limits.Enabled, perTenant: true, limits.PerTenantPerMinute)));
+                PartitionedRateLimiter.Create<HttpContext, string>(context => Partition(context, auth, limits.Enabled, perTenant: true, limits.PerTenantPerMinute)),
+                PartitionedRateLimiter.Create<HttpContext, string>(context => ConcurrencyPartition(context, limits)));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
@@ -62,6 +76,24 @@ internal static class RateLimiting
             };
         });
         return services;
+    }
+
+    /// <summary>One process-wide concurrency limiter for the expensive routes (search, ask, synchronous ingest).</summary>
+    private static RateLimitPartition<string> ConcurrencyPartition(HttpContext context, RateLimitOptions limits)
+    {
+        var path = context.Request.Path;
+        if (!limits.Enabled || limits.MaxConcurrentQueries == 0 || !HttpMethods.IsPost(context.Request.Method)
+            || !(path.StartsWithSegments("/v1/search") || path.StartsWithSegments("/v1/ask") || path.StartsWithSegments("/v1/documents")))
+        {
+            return RateLimitPartition.GetNoLimiter(string.Empty);
+        }
+
+        return RateLimitPartition.GetConcurrencyLimiter("concurrency", _ => new ConcurrencyLimiterOptions
+        {
+            PermitLimit = limits.MaxConcurrentQueries,
+            QueueLimit = limits.ConcurrencyQueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
     }
 
     private static RateLimitPartition<string> Partition(HttpContext context, AuthOptions auth, bool enabled, bool perTenant, int perMinute)

@@ -62,3 +62,21 @@ public sealed class DependencyUnavailableException : Exception
 
     public DependencyUnavailableException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>
+/// The caller is over a quota that frees up with time (e.g. too many active ingestion jobs): mapped to 429 with
+/// <c>Retry-After</c> set to <see cref="RetryAfter"/>.
+/// </summary>
+public sealed class TooManyRequestsException : Exception
+{
+    public TooManyRequestsException(string message, TimeSpan retryAfter) : base(message) => RetryAfter = retryAfter;
+
+    public TooManyRequestsException(string message) : this(message, TimeSpan.FromSeconds(1)) { }
+
+    public TooManyRequestsException() : this("Too many requests.") { }
+
+    public TooManyRequestsException(string message, Exception inner) : base(message, inner) => RetryAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the caller should wait before trying again.</summary>
+    public TimeSpan RetryAfter { get; }
+}

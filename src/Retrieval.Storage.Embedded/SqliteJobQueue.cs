@@ -45,7 +45,16 @@ public sealed class SqliteJobQueue : IJobQueue
         var now = timeProvider.GetUtcNow();
         var id = Guid.CreateVersion7(now).ToString("N");
 
+        // The write transaction serializes submissions (in-process lock and SQLite's write lock across processes),
+        // so the count and the insert cannot interleave with another submission of the tenant.
         await using var write = await database.BeginWriteAsync(cancellationToken);
+        if (options.MaxActivePerTenant > 0)
+        {
+            await using var count = write.CreateCommand("SELECT COUNT(*) FROM jobs WHERE tenant = $tenant AND state IN ('queued', 'running');");
+            count.Parameters.AddWithValue("$tenant", submission.Tenant);
+            options.EnsureBelowActiveCap((long)(await count.ExecuteScalarAsync(cancellationToken))!);
+        }
+
         await using (var insert = write.CreateCommand(
             """
             INSERT INTO jobs(id, tenant, submitted_by, state, acl_json, metadata_json, total, created_at, next_attempt_at)

@@ -50,6 +50,23 @@ public sealed class PostgresJobQueue : IJobQueue
         var id = Guid.CreateVersion7(now).ToString("N");
 
         await using var write = await database.BeginAsync(cancellationToken);
+        if (options.MaxActivePerTenant > 0)
+        {
+            // A transaction-scoped advisory lock per tenant (and schema) serializes the tenant's submissions across
+            // API instances; under READ COMMITTED the count, taken after the lock, sees the previous holder's commit.
+            await using (var lockTenant = write.Command(
+                "SELECT pg_advisory_xact_lock(hashtextextended('retrieval.jobs.active/' || current_schema() || '/' || @tenant, 0));"))
+            {
+                lockTenant.Parameters.AddWithValue("tenant", submission.Tenant);
+                await lockTenant.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var count = write.Command("SELECT COUNT(*) FROM jobs WHERE tenant = @tenant AND state IN ('queued', 'running');");
+            count.Parameters.AddWithValue("tenant", submission.Tenant);
+            var active = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            options.EnsureBelowActiveCap(active);
+        }
+
         await using var batch = new NpgsqlBatch(write.Connection, write.Transaction);
         var insert = new NpgsqlBatchCommand(
             """

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
+using Retrieval.Core;
 using Retrieval.Core.Jobs;
 
 namespace Retrieval.Storage.Conformance;
@@ -338,6 +339,63 @@ public abstract class JobQueueConformanceTests : IAsyncLifetime
         _ = await Queue.ClaimAsync("w", Lease, Ct);
 
         Assert.Equal(2, await Queue.CountPendingAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Enqueue_TenantAtActiveCap_ThrowsTooManyRequestsUntilAJobFinishes()
+    {
+        await using var capped = await CreateQueueAsync(Time, Settings with { MaxActivePerTenant = 2 });
+        var queue = capped.Queue;
+        await queue.InitializeAsync(Ct);
+        var first = await queue.EnqueueAsync(Submission("t1", "alice", Upload("a")), Ct);
+        var second = await queue.EnqueueAsync(Submission("t1", "bob", Upload("b")), Ct);
+
+        var refused = await Assert.ThrowsAsync<TooManyRequestsException>(() => queue.EnqueueAsync(Submission("t1", "carol", Upload("c")), Ct));
+        Assert.Contains("Retrieval:Jobs:MaxActivePerTenant", refused.Message, StringComparison.Ordinal);
+        Assert.True(refused.RetryAfter >= TimeSpan.FromSeconds(1));
+        Assert.Equal(2, (await queue.ListAsync("t1", null, 10, Ct)).Count);
+
+        // Another tenant has its own allowance.
+        await queue.EnqueueAsync(Submission("t2", "alice", Upload("d")), Ct);
+
+        // A running job still counts; a finished one does not.
+        var lease = (await queue.ClaimAsync("w", Lease, Ct))!;
+        Assert.Equal(first, lease.JobId);
+        await Assert.ThrowsAsync<TooManyRequestsException>(() => queue.EnqueueAsync(Submission("t1", "alice", Upload("e")), Ct));
+        await queue.RecordItemAsync(lease, 0, JobItemOutcome.Success("doc-a", 1, 1), Ct);
+        await queue.CompleteAsync(lease, "CPU", Ct);
+        var third = await queue.EnqueueAsync(Submission("t1", "alice", Upload("f")), Ct);
+
+        // So does a cancelled one.
+        await Assert.ThrowsAsync<TooManyRequestsException>(() => queue.EnqueueAsync(Submission("t1", "alice", Upload("g")), Ct));
+        Assert.Equal(CancelOutcome.Cancelled, await queue.CancelAsync("t1", second, Ct));
+        await queue.EnqueueAsync(Submission("t1", "alice", Upload("h")), Ct);
+        Assert.Equal(JobState.Queued, (await queue.GetAsync("t1", third, Ct))!.State);
+    }
+
+    [Fact]
+    public async Task Enqueue_ConcurrentSubmissionsAtTheCap_AdmitExactlyTheCap()
+    {
+        await using var capped = await CreateQueueAsync(Time, Settings with { MaxActivePerTenant = 3 });
+        var queue = capped.Queue;
+        await queue.InitializeAsync(Ct);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i =>
+        {
+            await Task.Yield();
+            try
+            {
+                await queue.EnqueueAsync(Submission("t1", $"user{i}", Upload($"doc{i}")), Ct);
+                return true;
+            }
+            catch (TooManyRequestsException)
+            {
+                return false;
+            }
+        }));
+
+        Assert.Equal(3, outcomes.Count(admitted => admitted));
+        Assert.Equal(3, (await queue.ListAsync("t1", null, 100, Ct)).Count);
     }
 
     protected static JobSubmission Submission(string tenant, string submittedBy, params JobItem[] items) =>

@@ -29,8 +29,11 @@ public sealed class JobQueueUnderTest(IJobQueue queue, Func<ValueTask> cleanup) 
     public ValueTask DisposeAsync() => cleanup();
 }
 
-/// <summary>What the job queue suite asks of a backend's retry policy: delay = BaseBackoff × 2^(attempt−1), no jitter.</summary>
-public sealed record JobQueueSettings(int MaxAttempts, TimeSpan BaseBackoff);
+/// <summary>
+/// What the job queue suite asks of a backend's policy: retry delay = BaseBackoff × 2^(attempt−1), no jitter; at most
+/// <paramref name="MaxActivePerTenant"/> queued or running jobs per tenant (0: no cap).
+/// </summary>
+public sealed record JobQueueSettings(int MaxAttempts, TimeSpan BaseBackoff, int MaxActivePerTenant = 0);
 
 /// <summary>Creates the store before each test and disposes it after (xunit makes one instance per test).</summary>
 public abstract class StorageConformanceBase : IAsyncLifetime

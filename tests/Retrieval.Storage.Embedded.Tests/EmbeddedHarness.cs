@@ -57,7 +57,7 @@ internal static class EmbeddedHarness
     {
         var directory = new TempDirectory();
         var database = new EmbeddedDatabase(directory.DatabasePath);
-        var options = new JobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff };
+        var options = new JobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff, MaxActivePerTenant = settings.MaxActivePerTenant };
         var queue = new JobQueueUnderTest(
             new SqliteJobQueue(database, time, options),
             () =>

@@ -28,7 +28,7 @@ internal static class PostgresHarness
     {
         var schema = TestPostgres.NewSchemaName();
         var database = new PostgresDatabase(TestPostgres.ConnectionString, schema);
-        var options = new JobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff };
+        var options = new JobQueueOptions { MaxAttempts = settings.MaxAttempts, BaseBackoff = settings.BaseBackoff, MaxActivePerTenant = settings.MaxActivePerTenant };
         var queue = new JobQueueUnderTest(
             new PostgresJobQueue(database, time, options),
             async () =>

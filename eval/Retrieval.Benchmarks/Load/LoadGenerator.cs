@@ -10,7 +10,8 @@ namespace Retrieval.Benchmarks.Load;
 /// <summary>
 /// `load`: drives a running service (loopback only) with POST /v1/search from N concurrent clients, each with its
 /// own identity (tokens minted from the development key in --data), for a bounded number of requests per level,
-/// and reports throughput and p50/p95/p99 latency per concurrency level.
+/// and reports throughput and p50/p95/p99 latency per concurrency level. With --mix or --duration it runs the
+/// mixed search/ask/ingest load for a fixed time instead (<see cref="MixedLoad"/>).
 /// </summary>
 internal static class LoadGenerator
 {
@@ -21,6 +22,11 @@ internal static class LoadGenerator
         {
             Console.Error.WriteLine("The load generator only targets loopback addresses.");
             return 2;
+        }
+
+        if (args.Contains("--mix") || args.Contains("--duration"))
+        {
+            return await MixedLoad.RunAsync(args, url);
         }
 
         var data = BenchCorpus.Arg(args, "--data", "/tmp/retrieval-bench-store");

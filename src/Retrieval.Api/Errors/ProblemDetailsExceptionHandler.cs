@@ -30,6 +30,7 @@ internal sealed partial class ProblemDetailsExceptionHandler : IExceptionHandler
             ConflictException e => (StatusCodes.Status409Conflict, "Conflict", e.Message),
             ForbiddenException e => (StatusCodes.Status403Forbidden, "Forbidden", e.Message),
             DependencyUnavailableException e => (StatusCodes.Status503ServiceUnavailable, "Service unavailable", e.Message),
+            TooManyRequestsException e => (StatusCodes.Status429TooManyRequests, "Too many requests", e.Message),
             UnauthorizedAccessException => (StatusCodes.Status401Unauthorized, "Unauthorized", "A valid bearer token is required."),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
                 (StatusCodes.Status413PayloadTooLarge, "Payload too large", "The request body is larger than the configured limit (Retrieval:Limits:MaxRequestBytes)."),
@@ -46,6 +47,11 @@ internal sealed partial class ProblemDetailsExceptionHandler : IExceptionHandler
         }
 
         httpContext.Response.StatusCode = status;
+        if (exception is TooManyRequestsException tooMany)
+        {
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(tooMany.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await _problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,

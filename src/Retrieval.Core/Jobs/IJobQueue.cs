@@ -8,6 +8,10 @@ public interface IJobQueue
 {
     Task InitializeAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Queues a job. Throws <see cref="TooManyRequestsException"/> when the tenant already has
+    /// <see cref="JobQueueOptions.MaxActivePerTenant"/> queued or running jobs; the check and the insert are atomic.
+    /// </summary>
     Task<string> EnqueueAsync(JobSubmission submission, CancellationToken cancellationToken);
 
     /// <summary>The job if it exists in this tenant, else null.</summary>
