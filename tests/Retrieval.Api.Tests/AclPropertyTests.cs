@@ -44,7 +44,7 @@ public enum AclProbe
 public sealed class AclPropertyTests
 {
     /// <summary>Cases per run in CI (<c>CsCheck_Iter</c> overrides), spread over the worlds.</summary>
-    public const int CiCases = 400;
+    public const int CiCases = 300;
 
     private readonly AclPropertyFixture _fixture;
     private readonly ITestOutputHelper _output;
