@@ -26,7 +26,7 @@ public abstract class AclPropertyConformanceTests : StorageConformanceBase
     protected AclPropertyConformanceTests(ITestOutputHelper output) => _output = output;
 
     /// <summary>Cases per run in CI (<c>CsCheck_Iter</c> overrides), spread over <see cref="Worlds"/> worlds.</summary>
-    protected virtual int CiCases => 1000;
+    protected virtual int CiCases => 500;
 
     protected virtual int Worlds => 2;
 

@@ -12,7 +12,8 @@ namespace Retrieval.Storage.Conformance;
 /// <remarks>
 /// CsCheck's own environment variables set the size of a run: <c>CsCheck_Seed</c> replaces the run seed (default
 /// <see cref="DefaultSeed"/>) and <c>CsCheck_Iter</c> the number of cases (each property has its own CI default).
-/// A failure message names the run seed and the case seed; set <c>CsCheck_Seed</c> to either to reproduce it.
+/// The worlds a property builds come from the run seed too, so a failure is reproduced by rerunning with the same run
+/// seed: the sweep reaches the same failing case and shrinks it again (the log names the case's index and seed).
 /// </remarks>
 public static class PropertyRun
 {
