@@ -71,7 +71,7 @@ public sealed class AclPropertyTests
         }
 
         var summary = $"ACL property: run seed {PropertyRun.Seed}, {_fixture.Worlds.Count} worlds ({_fixture.IngestTime.TotalSeconds:F1} s to ingest), " +
-            $"{run} cases, {_checks.Values.Sum()} HTTP checks ({string.Join(", ", _checks.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}) in {watch.Elapsed.TotalSeconds:F1} s";
+            $"{run} cases, {_checks.Where(c => c.Key != "positive").Sum(c => c.Value)} HTTP checks ({string.Join(", ", _checks.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}) in {watch.Elapsed.TotalSeconds:F1} s";
         _output.WriteLine(summary);
         _output.WriteLine("time per probe: " + string.Join(", ", _milliseconds.Select(m => $"{m.Key} {m.Value / 1000:F1} s")));
         Console.WriteLine(summary);

@@ -65,7 +65,7 @@ public abstract class AclPropertyConformanceTests : StorageConformanceBase
         }
 
         var summary = $"store ACL property ({GetType().Name}): run seed {PropertyRun.Seed}, {Worlds} worlds, {run} cases, " +
-            $"{checks.Values.Sum()} store reads ({string.Join(", ", checks.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}) in {watch.Elapsed.TotalSeconds:F1} s";
+            $"{checks.Where(c => c.Key != "positive").Sum(c => c.Value)} store reads ({string.Join(", ", checks.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value}"))}) in {watch.Elapsed.TotalSeconds:F1} s";
         _output.WriteLine(summary);
         Console.WriteLine(summary);
         Assert.Equal(total, run);
