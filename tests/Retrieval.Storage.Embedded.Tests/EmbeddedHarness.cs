@@ -95,3 +95,8 @@ public sealed class SqliteJobQueueConformanceTests : JobQueueConformanceTests
     protected override Task<JobQueueUnderTest> CreateQueueAsync(TimeProvider time, JobQueueSettings settings) =>
         EmbeddedHarness.CreateQueueAsync(time, settings);
 }
+
+public sealed class SqliteAclPropertyTests(Xunit.Abstractions.ITestOutputHelper output) : AclPropertyConformanceTests(output)
+{
+    protected override Task<StorageUnderTest> CreateStorageAsync() => EmbeddedHarness.CreateStorageAsync();
+}

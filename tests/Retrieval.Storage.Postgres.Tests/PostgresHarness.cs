@@ -60,3 +60,11 @@ public sealed class PostgresJobQueueConformanceTests : JobQueueConformanceTests
     protected override Task<JobQueueUnderTest> CreateQueueAsync(TimeProvider time, JobQueueSettings settings) =>
         PostgresHarness.CreateQueueAsync(time, settings);
 }
+
+/// <summary>The store-level ACL property on PostgreSQL (no knowledge graph there): fewer cases, each is a few round trips.</summary>
+public sealed class PostgresAclPropertyTests(Xunit.Abstractions.ITestOutputHelper output) : AclPropertyConformanceTests(output)
+{
+    protected override int CiCases => 300;
+
+    protected override Task<StorageUnderTest> CreateStorageAsync() => PostgresHarness.CreateStorageAsync();
+}
