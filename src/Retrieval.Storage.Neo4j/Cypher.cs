@@ -145,14 +145,12 @@ internal static class Cypher
         UNWIND $ids AS id
         MATCH (e:Entity {id: id})
         WHERE e.tenant = $tenant
-        CALL {
-          WITH e
+        UNWIND COLLECT {
           MATCH (c:Chunk)-[m:MENTIONS]->(e)
           WHERE {{ChunkReadable}}
-          RETURN c, m
-          ORDER BY m.count DESC, c.id
-          LIMIT $perEntity
-        }
+          WITH c, m ORDER BY m.count DESC, c.id LIMIT $perEntity
+          RETURN c
+        } AS c
         RETURN e.id AS entity, c.id AS chunk, c.document AS document, c.version AS version, c.hash AS hash
         """;
 

@@ -176,6 +176,11 @@ public sealed partial class Neo4jQueryClient
                 $"Neo4j answered HTTP {(int)status}; check {Neo4jOptions.Section}:Endpoint and {Neo4jOptions.Section}:Database.");
         }
 
+        if (json && !root.TryGetProperty("data", out _) && root.TryGetProperty("bookmarks", out _))
+        {
+            return new Neo4jResult([], []); // a write that returns nothing
+        }
+
         if (!json || !root.TryGetProperty("data", out var data) || !data.TryGetProperty("fields", out var fields) || !data.TryGetProperty("values", out var values))
         {
             throw new DependencyUnavailableException(

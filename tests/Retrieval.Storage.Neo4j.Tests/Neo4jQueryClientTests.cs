@@ -141,6 +141,18 @@ public sealed class Neo4jQueryClientTests
     }
 
     [Fact]
+    public async Task RunAsync_WriteAnswerWithoutData_IsAnEmptyResult()
+    {
+        var handler = new FakeNeo4jHandler(_ => FakeNeo4jHandler.Json(HttpStatusCode.Accepted, new { bookmarks = new[] { "FB:x" } }));
+        using var services = FakeNeo4j.Services(handler);
+
+        var result = await services.GetRequiredService<Neo4jQueryClient>().RunAsync(Query, CancellationToken.None);
+
+        Assert.Empty(result.Fields);
+        Assert.Empty(result.Rows);
+    }
+
+    [Fact]
     public async Task RunAsync_WithoutUser_SendsNoAuthorization()
     {
         var handler = new FakeNeo4jHandler(_ => FakeNeo4jHandler.Rows(["x"]));
