@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -48,6 +49,7 @@ public static class Neo4jServiceCollectionExtensions
         services.AddSingleton<IGraphStore, Neo4jGraphStore>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IIndexProjection, Neo4jGraphProjection>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, Neo4jSchemaInitializer>());
+        services.AddHealthChecks().AddCheck<Neo4jHealthCheck>("neo4j", tags: ["ready"]);
         return services;
     }
 }
@@ -91,4 +93,26 @@ internal sealed class Neo4jSchemaInitializer : IHostedService
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Readiness: Neo4j answers a trivial statement. Reports nothing about the graph (health is anonymous).</summary>
+internal sealed class Neo4jHealthCheck : IHealthCheck
+{
+    private static readonly CypherQuery Ping = new("RETURN 1 AS ok", new Dictionary<string, object?>());
+    private readonly Neo4jQueryClient _client;
+
+    public Neo4jHealthCheck(Neo4jQueryClient client) => _client = client;
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _client.RunAsync(Ping, cancellationToken).ConfigureAwait(false);
+            return HealthCheckResult.Healthy("neo4j reachable");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy("neo4j unreachable");
+        }
+    }
 }

@@ -54,6 +54,28 @@ public sealed class Neo4jRegistrationTests
     }
 
     [Fact]
+    public async Task AddRetrieval_GraphNeo4j_ReadinessIncludesNeo4jAndRevealsNothingElse()
+    {
+        var handler = new FakeNeo4jHandler(_ => new HttpResponseMessage(System.Net.HttpStatusCode.ServiceUnavailable));
+        using var provider = Build(new()
+        {
+            ["Retrieval:Storage:DataDirectory"] = DataDirectory,
+            ["Retrieval:Storage:Graph"] = "neo4j",
+            ["Retrieval:Storage:Neo4j:Password"] = "secret",
+            ["Retrieval:Storage:Neo4j:MaxRetries"] = "0",
+        }, services => services.AddHttpClient(Neo4jQueryClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler));
+        var health = provider.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>();
+
+        var report = await health.CheckHealthAsync(check => check.Name == "neo4j");
+
+        var entry = Assert.Single(report.Entries).Value;
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, entry.Status);
+        Assert.Equal("neo4j unreachable", entry.Description);
+        Assert.Null(entry.Exception);
+        Assert.Equal("RETURN 1 AS ok", Assert.Single(handler.Requests).Statement);
+    }
+
+    [Fact]
     public void AddRetrieval_GraphStore_KeepsTheStoresOwnGraph()
     {
         using var provider = Build(new() { ["Retrieval:Storage:DataDirectory"] = DataDirectory });
@@ -84,13 +106,14 @@ public sealed class Neo4jRegistrationTests
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
     }
 
-    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    private static ServiceProvider Build(Dictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging();
         services.AddRetrieval(configuration);
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 }
