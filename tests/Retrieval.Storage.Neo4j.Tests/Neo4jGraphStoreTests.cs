@@ -126,6 +126,36 @@ public sealed class Neo4jGraphStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task GetSubgraph_FromASeedEntity_BuildsTheEntityChunkGraphOfVerifiedChunks()
+    {
+        var current = await SeedAsync();
+        var hash = ChunkId.ContentHash(Text);
+        var chunk = current.ChunkIds[0];
+        var canary = Cypher.EntityId(Tenant, "zanzibar quokka foundation");
+        var acme = Cypher.EntityId(Tenant, "acme robotics");
+        var handler = new FakeNeo4jHandler(request => request.Statement switch
+        {
+            var s when s == Cypher.ChunksOfEntities => FakeNeo4jHandler.Rows(["entity", "chunk", "document", "version", "hash"],
+                [canary, chunk, "doc", 2, hash], [canary, ChunkId.For(Tenant, "doc", 1, 0), "doc", 1, hash]),
+            var s when s == Cypher.MentionsInChunks => FakeNeo4jHandler.Rows(["chunk", "entity", "count"], [chunk, canary, 1], [chunk, acme, 2]),
+            var s when s == Cypher.EntitiesById => FakeNeo4jHandler.Rows(GroupFields,
+                CanaryGroup(2, chunk, hash),
+                [acme, "acme robotics", "doc", 2, "Acme Robotics", null, 1, 2, chunk, hash, new[] { "acme robotics" }, Array.Empty<string>()]),
+            _ => FakeNeo4jHandler.Error(HttpStatusCode.BadRequest, "Neo.ClientError.Statement.SyntaxError", "unexpected statement"),
+        });
+        using var services = FakeNeo4j.Services(handler, _embedded.Documents);
+
+        var subgraph = await services.GetRequiredService<IGraphStore>().GetSubgraphAsync(Alice, [canary], [], new GraphExpansion(1, 10, 100), CancellationToken.None);
+
+        Assert.Equal([chunk], subgraph.ChunkIds);
+        Assert.Equal(["Zanzibar Quokka Foundation", "Acme Robotics"], subgraph.Entities.Select(e => e.Name));
+        Assert.Equal([new MentionEdge(0, 0, 1), new MentionEdge(1, 0, 2)], subgraph.Edges);
+        var mentionsRequest = handler.Requests.Single(r => r.Statement == Cypher.MentionsInChunks);
+        Assert.Equal([chunk], mentionsRequest.Parameters["ids"]!.AsArray().Select(x => x!.GetValue<string>())); // the stale chunk never expanded
+        Assert.Equal(10, handler.Requests.Single(r => r.Statement == Cypher.ChunksOfEntities).Parameters["perEntity"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task GetSubgraph_StaleSeedChunk_IsDropped()
     {
         var current = await SeedAsync();
