@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Retrieval.Core.Jobs;
 using Retrieval.Core.Storage;
 using Retrieval.Storage.Embedded;
+using Retrieval.Storage.Neo4j;
 using Retrieval.Storage.Postgres;
 using Retrieval.Storage.Qdrant;
 
@@ -17,7 +18,8 @@ namespace Retrieval.Hosting;
 /// <c>distributed</c> is <c>postgres</c> with vectors in Qdrant and the graph in Neo4j. Per concern,
 /// <c>Retrieval:Storage:Vectors</c> (<c>store</c> = the document store's own index, or <c>qdrant</c>) and
 /// <c>Retrieval:Storage:Graph</c> (<c>store</c>, <c>none</c> or <c>neo4j</c>) override what the type implies. With
-/// <c>qdrant</c>, both dense and lexical (BM25 sparse vectors) search run on Qdrant (<c>Retrieval:Storage:Qdrant</c>).
+/// <c>qdrant</c>, both dense and lexical (BM25 sparse vectors) search run on Qdrant (<c>Retrieval:Storage:Qdrant</c>);
+/// with <c>neo4j</c>, the graph lives in Neo4j (<c>Retrieval:Storage:Neo4j</c>).
 /// Indexes in other engines are <see cref="IIndexProjection"/>s behind a <see cref="ProjectingDocumentStore"/>.
 /// </summary>
 internal static class StorageRegistration
@@ -71,7 +73,8 @@ internal static class StorageRegistration
                 services.AddSingleton<Core.Graph.IGraphStore, Core.Graph.EmptyGraphStore>();
                 break;
             case "neo4j":
-                throw new OptionsValidationException(GraphKey, typeof(string), [$"{GraphKey}: 'neo4j' is not built into this version yet."]);
+                services.AddNeo4jGraph();
+                break;
             default:
                 throw Invalid(GraphKey, graph, "store', 'none' or 'neo4j");
         }
