@@ -112,7 +112,7 @@ public sealed class GlobalGraphAclTests
 
     public GlobalGraphAclTests(GlobalGraphCorpus corpus) => _corpus = corpus;
 
-    private async Task<JsonElement> CommunitiesAsync(HttpClient client, string? query = null, HttpStatusCode expected = HttpStatusCode.OK)
+    private static async Task<JsonElement> CommunitiesAsync(HttpClient client, string? query = null, HttpStatusCode expected = HttpStatusCode.OK)
     {
         var url = "/v1/graph/communities?limit=20" + (query is null ? string.Empty : "&query=" + Uri.EscapeDataString(query));
         using var response = await client.GetAsync(new Uri(url, UriKind.Relative));

@@ -30,7 +30,7 @@ internal static class GlobalGraphBenchmark
         if (stats.Documents == 0)
         {
             var ingestor = services.GetRequiredService<DocumentIngestor>();
-            var inputs = dataset switch
+            List<DocumentInput> inputs = dataset switch
             {
                 "carol" => [new DocumentInput("christmas-carol", "christmas_carol/book.txt", "A Christmas Carol",
                     File.ReadAllBytes(Path.Combine(datasets, "christmas_carol", "book.txt")), "text/plain", ["public"], new Dictionary<string, string>())],
