@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Retrieval.Core.Answering;
 using Retrieval.Core.Ingestion.Chunking;
 
@@ -10,10 +11,10 @@ namespace Retrieval.Core.Graph;
 /// verbatim with a citation each. A sentence's centrality is the weight of the community entities it names (the most
 /// central entity weighs most); sentences are chosen greedily so that each adds entities not yet covered.
 /// </summary>
-public sealed class ExtractiveCommunitySummarizer : ICommunitySummarizer
+public sealed partial class ExtractiveCommunitySummarizer : ICommunitySummarizer
 {
     public const string SummarizerName = "extractive";
-    private const string Version = "1";
+    private const string Version = "2";
 
     public string Name => SummarizerName;
 
@@ -92,11 +93,15 @@ public sealed class ExtractiveCommunitySummarizer : ICommunitySummarizer
 
             used.Add(best);
             covered.UnionWith(candidates[best].Keys);
-            chosen.Add(AnswerText.WithCitation(candidates[best].Text, [candidates[best].Source]));
+            chosen.Add(AnswerText.WithCitation(Whitespace().Replace(candidates[best].Text, " "), [candidates[best].Source]));
         }
 
         return string.Join(" ", chosen);
     }
+
+    // Hard-wrapped source lines read as one sentence in a summary.
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 }
 
 /// <summary>Cache keys of summaries: the summarizer's own inputs, then every source chunk id and a hash of its text.</summary>
