@@ -25,6 +25,14 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IGraphStore, EmptyGraphStore>();
         services.AddSingleton<GraphRetriever>();
         services.AddSingleton<HybridSearcher>();
+        services.AddOptions<GlobalGraphOptions>();
+        services.AddSingleton<ExtractiveCommunitySummarizer>();
+
+        // The community summarizer seam: extractive unless an LLM summarizer is registered (Retrieval.Llm).
+        services.TryAddSingleton<ICommunitySummarizer>(sp => sp.GetRequiredService<ExtractiveCommunitySummarizer>());
+        services.AddSingleton<CommunitySummaryCache>();
+        services.AddSingleton<GlobalGraphRetriever>();
+        services.AddSingleton<GlobalGraphAnswerer>();
         services.AddOptions<AnswerOptions>();
         services.AddSingleton<AnswerVerifier>();
         services.AddSingleton<ExtractiveAnswerer>();

@@ -29,6 +29,7 @@ public static class RetrievalHostingExtensions
         services.AddValidatedOptions<IngestionOptions>(IngestionOptions.Section);
         services.AddValidatedOptions<QueryOptions>(QueryOptions.Section);
         services.AddValidatedOptions<Retrieval.Core.Graph.GraphOptions>(Retrieval.Core.Graph.GraphOptions.Section);
+        services.AddValidatedOptions<Retrieval.Core.Graph.GlobalGraphOptions>(Retrieval.Core.Graph.GlobalGraphOptions.Section);
         services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
         services.AddValidatedOptions<DemoCorpusOptions>(DemoCorpusOptions.Section);
         services.AddValidatedOptions<AuditOptions>(AuditOptions.Section);

@@ -74,6 +74,7 @@ public static class LlmServiceCollectionExtensions
             return new OpenAIChatCompletionService(options.Model!, client, sp.GetService<ILoggerFactory>());
         });
         services.AddSingleton<IAnswerGenerator, LlmAnswerGenerator>();
+        services.AddSingleton<Core.Graph.ICommunitySummarizer, LlmCommunitySummarizer>();
         return services;
     }
 }

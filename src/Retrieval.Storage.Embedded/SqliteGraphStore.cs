@@ -10,7 +10,7 @@ namespace Retrieval.Storage.Embedded;
 /// ACL set (the supporting chunk's) the caller may read — tenant and principals checked in the same SQL statement — so
 /// names, aliases, counts and weights are computed from readable chunks only. Each read runs in one snapshot.
 /// </summary>
-public sealed class SqliteGraphStore : IGraphStore
+public sealed partial class SqliteGraphStore : IGraphStore
 {
     private readonly EmbeddedDatabase database;
 

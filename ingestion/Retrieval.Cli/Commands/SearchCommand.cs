@@ -45,10 +45,10 @@ public sealed class SearchCommand : ServiceCommand<SearchCommand.Settings>
 
             if (Mode is not null)
             {
-                // The service's own parser: hybrid, dense, lexical, graph and '+' combinations such as dense+lexical+graph.
+                // The service's own parser: hybrid, dense, lexical, graph, '+' combinations such as dense+lexical+graph, and global.
                 try
                 {
-                    _ = Retrieval.Core.Query.RetrievalModes.Parse(Mode);
+                    _ = Retrieval.Core.Query.RetrievalModes.Canonical(Mode);
                 }
                 catch (Retrieval.Core.ValidationException ex)
                 {

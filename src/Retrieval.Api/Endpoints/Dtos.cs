@@ -6,10 +6,15 @@ namespace Retrieval.Api.Endpoints;
 
 public sealed record SearchBody(string? Query, int? TopK, string? Mode);
 
-public sealed record SearchResponse(IReadOnlyList<SearchHit> Results, IReadOnlyDictionary<string, double> Timings);
+public sealed record SearchResponse(IReadOnlyList<SearchHit> Results, IReadOnlyDictionary<string, double> Timings)
+{
+    /// <summary><c>mode: "global"</c> only: the caller's communities the results come from, with their summaries.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<Retrieval.Core.Graph.GraphCommunity>? Communities { get; init; }
+}
 
 /// <summary><c>stream: true</c> answers as server-sent events (answer deltas, then a final event with citations and verification).</summary>
-public sealed record AskBody(string? Question, int? TopK, bool? Stream = null);
+public sealed record AskBody(string? Question, int? TopK, bool? Stream = null, string? Mode = null);
 
 public sealed record DocumentBody(string? Id, string? Title, string? Text, string? ContentType, IReadOnlyList<string>? Acl, IReadOnlyDictionary<string, string>? Metadata);
 

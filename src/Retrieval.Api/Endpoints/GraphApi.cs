@@ -16,7 +16,16 @@ internal static class GraphApi
             .WithSummary("Entities named in the query (exact name or alias), then those whose name starts with it.");
         graph.MapGet("/entities/{id}", GetAsync).WithName("GetEntity")
             .WithSummary("An entity's aliases, strongest neighbours and supporting chunks; 404 when missing or not visible to the caller.");
+        graph.MapGet("/communities", CommunitiesAsync).WithName("ListCommunities")
+            .WithSummary("Communities of the entity graph as the caller may see it, each summarized from the caller's readable chunks (citing them).");
         return group;
+    }
+
+    private static async Task<Ok<CommunityList>> CommunitiesAsync(
+        string? query, int? limit, bool? summaries, HttpContext context, IMediator mediator, CancellationToken cancellationToken)
+    {
+        var communities = await mediator.Send(new ListCommunitiesRequest(context.GetPrincipal(), query, limit, summaries), cancellationToken);
+        return TypedResults.Ok(communities);
     }
 
     private static async Task<Ok<EntityList>> SearchAsync(string? query, int? limit, HttpContext context, IMediator mediator, CancellationToken cancellationToken)

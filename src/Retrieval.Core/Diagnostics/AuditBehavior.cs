@@ -57,7 +57,7 @@ public sealed class AuditBehavior<TMessage, TResponse> : IPipelineBehavior<TMess
         switch (message, response)
         {
             case (SearchRequest search, SearchResult result):
-                AuditLog.Search(_logger, search.Principal.Tenant, search.Principal.UserId, RetrievalModes.Parse(search.Mode).Name(),
+                AuditLog.Search(_logger, search.Principal.Tenant, search.Principal.UserId, RetrievalModes.Canonical(search.Mode),
                     result.Results.Count, Ids(result.Results.Select(r => r.DocumentId)), text ? search.Query : null);
                 break;
             case (AskRequest ask, AnswerResult answer):

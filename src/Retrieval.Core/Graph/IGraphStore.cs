@@ -30,6 +30,12 @@ public interface IGraphStore
     /// </summary>
     Task<EntityChunkGraph> GetSubgraphAsync(
         AclFilter filter, IReadOnlyCollection<string> seedIds, IReadOnlyCollection<string> seedChunkIds, GraphExpansion expansion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The caller's whole permitted entity graph (global retrieval: communities): entities, mentions and relations from
+    /// readable chunks only. A store without a graph returns <see cref="EntityGraph.Empty"/>.
+    /// </summary>
+    Task<EntityGraph> GetEntityGraphAsync(AclFilter filter, CancellationToken cancellationToken) => Task.FromResult(EntityGraph.Empty);
 }
 
 /// <summary>For stores without a graph: nothing is ever found.</summary>

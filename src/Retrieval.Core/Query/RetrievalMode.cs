@@ -21,6 +21,18 @@ public static class RetrievalModes
     public const string Hybrid = "hybrid";
 
     /// <summary>
+    /// Global graph retrieval (community summaries, for corpus-wide questions). Not a retriever to fuse: it stands alone,
+    /// on <c>/v1/search</c> and <c>/v1/ask</c>; see <see cref="IsGlobal"/>.
+    /// </summary>
+    public const string Global = "global";
+
+    /// <summary>True for <c>global</c>; a <c>+</c> combination that includes it is rejected by <see cref="Parse"/>.</summary>
+    public static bool IsGlobal(string? value) => string.Equals(value?.Trim(), Global, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The canonical name of a requested mode, <c>global</c> included (validates like <see cref="Parse"/>).</summary>
+    public static string Canonical(string? value) => IsGlobal(value) ? Global : Parse(value).Name();
+
+    /// <summary>
     /// Parses <c>hybrid</c> (also the default), a retriever name (<c>dense</c>, <c>lexical</c> or <c>bm25</c>, <c>graph</c>)
     /// or a <c>+</c> combination of them (<c>dense+lexical</c>, <c>lexical+graph</c>, …).
     /// </summary>
@@ -40,6 +52,8 @@ public static class RetrievalModes
                 Dense => RetrievalMode.Dense,
                 Lexical or "bm25" => RetrievalMode.Lexical,
                 Graph => RetrievalMode.Graph,
+                Global => throw new ValidationException(
+                    $"Retrieval mode '{value}': 'global' (community summaries) cannot be combined with other retrievers; use mode 'global' alone."),
                 _ => throw new ValidationException(
                     $"Unknown retrieval mode '{value}'. Use 'hybrid', 'dense', 'lexical', 'graph' or a combination such as 'dense+lexical'."),
             };

@@ -23,4 +23,7 @@ public sealed record SearchResult(IReadOnlyList<SearchHit> Results, IReadOnlyDic
 {
     /// <summary>The query embedding, when a dense retriever ran (the answerer reuses it).</summary>
     public ReadOnlyMemory<float> QueryEmbedding { get; init; }
+
+    /// <summary>Global mode only: the caller's communities the hits come from, with their summaries.</summary>
+    public IReadOnlyList<GraphCommunity>? Communities { get; init; }
 }

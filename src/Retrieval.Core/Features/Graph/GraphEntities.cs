@@ -78,3 +78,39 @@ public sealed class GetEntityHandler : IRequestHandler<GetEntityRequest, EntityD
             ?? throw new NotFoundException($"Entity '{request.Id}' was not found.");
     }
 }
+
+/// <summary>
+/// The caller's communities (role reader): detected over the entity graph the caller may see, the most tightly knit
+/// first (or those containing entities the query names), each summarized from the caller's readable chunks.
+/// </summary>
+public sealed record ListCommunitiesRequest(Principal Principal, string? Query, int? Limit, bool? Summaries) : IRequest<CommunityList>;
+
+/// <param name="Total">Communities of at least the minimum size the caller can see.</param>
+public sealed record CommunityList(IReadOnlyList<GraphCommunity> Communities, int Total, IReadOnlyDictionary<string, double> Timings);
+
+public sealed class ListCommunitiesHandler : IRequestHandler<ListCommunitiesRequest, CommunityList>
+{
+    public const int MaxLimit = 50;
+
+    private readonly GlobalGraphRetriever _global;
+
+    public ListCommunitiesHandler(GlobalGraphRetriever global) => _global = global;
+
+    public async ValueTask<CommunityList> Handle(ListCommunitiesRequest request, CancellationToken cancellationToken)
+    {
+        request.Principal.Require(RetrievalRoles.Reader);
+        var limit = request.Limit ?? 10;
+        if (limit is < 1 or > MaxLimit)
+        {
+            throw new ValidationException($"'limit' must be between 1 and {MaxLimit}.");
+        }
+
+        if (request.Query is { Length: > SearchEntitiesHandler.MaxQueryLength })
+        {
+            throw new ValidationException($"'query' must be at most {SearchEntitiesHandler.MaxQueryLength} characters.");
+        }
+
+        var result = await _global.RetrieveAsync(request.Principal.ToAclFilter(), request.Query, limit, request.Summaries ?? true, cancellationToken).ConfigureAwait(false);
+        return new CommunityList(result.Communities, result.Total, result.Timings);
+    }
+}
