@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Retrieval.Core;
+using Retrieval.Core.Embeddings;
+using Retrieval.Core.Ingestion;
+using Retrieval.Core.Ingestion.Chunking;
+using Retrieval.Core.Ingestion.Parsing;
+using Retrieval.Core.Options;
+
+namespace Retrieval.Fuzz;
+
+/// <summary>One fuzz target: bytes in; returns what happened for any acceptable outcome, throws for a finding.</summary>
+internal interface IFuzzTarget
+{
+    string Run(byte[] input);
+}
+
+/// <summary>An input broke a promise of the code under test (an invariant, or an exception that is not a clear 4xx).</summary>
+internal sealed class FuzzFindingException : Exception
+{
+    public FuzzFindingException(string message) : base(message) { }
+
+    public FuzzFindingException(string message, Exception inner) : base(message, inner) { }
+
+    public FuzzFindingException() { }
+}
+
+internal static class FuzzTargets
+{
+    private static readonly Dictionary<string, Func<IFuzzTarget>> Factories = new(StringComparer.Ordinal)
+    {
+        ["pdf"] = () => new ParserTarget("input.pdf"),
+        ["docx"] = () => new ParserTarget("input.docx"),
+        ["html"] = () => new ParserTarget("input.html"),
+        ["markdown"] = () => new ParserTarget("input.md"),
+        ["json"] = () => new ParserTarget("input.json"),
+        ["jsonl"] = () => new ParserTarget("input.jsonl"),
+        ["text"] = () => new ParserTarget("input.txt"),
+        ["query"] = () => new QueryTarget(),
+    };
+
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    public static IFuzzTarget? Create(string name) => Factories.TryGetValue(name, out var factory) ? factory() : null;
+}
+
+/// <summary>
+/// A file through the service's own entry point (<see cref="DocumentParsers.Parse"/>, as the ingestor calls it) and then
+/// the chunker. Acceptable: a <see cref="ParsedDocument"/> that keeps the parser contract, or a
+/// <see cref="ValidationException"/> (400/413) that does not hide a bug of ours. Anything else is a finding.
+/// </summary>
+internal sealed class ParserTarget : IFuzzTarget
+{
+    // Small enough that the size guards are reached by fuzzed inputs, large enough for real structure.
+    private static readonly IngestionOptions Options = new() { MaxDocumentBytes = 1024 * 1024, MaxDocumentChars = 200_000 };
+
+    private readonly DocumentParsers _parsers = DocumentParsers.CreateDefault(Options);
+    private readonly string _fileName;
+
+    public ParserTarget(string fileName) => _fileName = fileName;
+
+    public string Run(byte[] input)
+    {
+        ParsedDocument parsed;
+        try
+        {
+            parsed = _parsers.Parse(input, _fileName, contentType: null, CancellationToken.None);
+        }
+        catch (ValidationException ex)
+        {
+            if (OurBug(ex.InnerException) is { } bug)
+            {
+                throw new FuzzFindingException($"a bug in Retrieval code was reported as a parse error: {bug.GetType().Name}", bug);
+            }
+
+            return "refused: " + ex.Message;
+        }
+
+        Invariants.CheckParsed(parsed, Options.MaxDocumentChars);
+        var chunks = TextChunker.Chunk(parsed, new WordTokenizer(), chunkTokens: 64, overlapTokens: 8);
+        Invariants.CheckChunks(parsed, chunks);
+        return $"parsed: {parsed.Text.Length} chars, {parsed.Blocks.Count} blocks, {chunks.Count} chunks";
+    }
+
+    /// <summary>A programming error (null, index, cast…) thrown by Retrieval code itself, not by a library refusing bad input.</summary>
+    private static Exception? OurBug(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is NullReferenceException or IndexOutOfRangeException or ArgumentException or InvalidCastException
+                    or InvalidOperationException or OverflowException or DivideByZeroException or KeyNotFoundException
+                && new StackTrace(e).GetFrame(0)?.GetMethod()?.DeclaringType?.Namespace?.StartsWith("Retrieval", StringComparison.Ordinal) == true)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Counts whitespace-separated words, like a BERT tokenizer counts at least one token per word.</summary>
+internal sealed class WordTokenizer : ITextTokenizer
+{
+    public int CountTokens(string text)
+    {
+        int count = 0;
+        bool inWord = false;
+        foreach (char c in text)
+        {
+            bool space = char.IsWhiteSpace(c);
+            if (!space && !inWord)
+            {
+                count++;
+            }
+
+            inWord = !space;
+        }
+
+        return count;
+    }
+}
