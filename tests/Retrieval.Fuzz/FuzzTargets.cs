@@ -67,18 +67,36 @@ internal sealed class ParserTarget : IFuzzTarget
         }
         catch (ValidationException ex)
         {
+            // DocumentParsers wraps what a parser let escape as "could not be parsed": the parser did not anticipate it.
+            if (ex is DocumentParseException && ex.InnerException is { } escaped and not ValidationException)
+            {
+                throw new FuzzFindingException($"the parser let {escaped.GetType().Name} escape: {escaped.Message}", escaped);
+            }
+
             if (OurBug(ex.InnerException) is { } bug)
             {
                 throw new FuzzFindingException($"a bug in Retrieval code was reported as a parse error: {bug.GetType().Name}", bug);
             }
 
-            return "refused: " + ex.Message;
+            return "refused: " + ex.Message + (ex.InnerException is { } inner ? $" [{Describe(inner)}]" : string.Empty);
         }
 
         Invariants.CheckParsed(parsed, Options.MaxDocumentChars);
         var chunks = TextChunker.Chunk(parsed, new WordTokenizer(), chunkTokens: 64, overlapTokens: 8);
         Invariants.CheckChunks(parsed, chunks);
         return $"parsed: {parsed.Text.Length} chars, {parsed.Blocks.Count} blocks, {chunks.Count} chunks";
+    }
+
+    private static string Describe(Exception exception)
+    {
+        var innermost = exception;
+        while (innermost.InnerException is not null)
+        {
+            innermost = innermost.InnerException;
+        }
+
+        var frame = new StackTrace(innermost).GetFrame(0)?.GetMethod();
+        return $"{innermost.GetType().Name} at {frame?.DeclaringType?.FullName}.{frame?.Name}: {innermost.Message}";
     }
 
     /// <summary>A programming error (null, index, cast…) thrown by Retrieval code itself, not by a library refusing bad input.</summary>

@@ -54,7 +54,8 @@ out=$work/$target
 mkdir -p "$out"
 resume=()
 # Continue an earlier session of this target instead of starting over.
-[ -d "$out/default/queue" ] && resume=(-i -) || resume=(-i "$here/corpus/$target")
+# SEEDS=<dir> starts from another corpus (e.g. the queue of an earlier run against older code).
+[ -d "$out/default/queue" ] && resume=(-i -) || resume=(-i "${SEEDS:-$here/corpus/$target}")
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_AFFINITY=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_gcServer=0
 nice -n 10 afl-fuzz "${resume[@]}" -o "$out" -V "$seconds" -t 5000 -m none ${dict:+-x "$dict"} \
