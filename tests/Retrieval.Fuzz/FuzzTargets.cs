@@ -30,6 +30,7 @@ internal static class FuzzTargets
     {
         ["pdf"] = () => new ParserTarget("input.pdf"),
         ["docx"] = () => new ParserTarget("input.docx"),
+        ["docx-xml"] = () => new DocxXmlTarget(),
         ["html"] = () => new ParserTarget("input.html"),
         ["markdown"] = () => new ParserTarget("input.md"),
         ["json"] = () => new ParserTarget("input.json"),
@@ -113,6 +114,32 @@ internal sealed class ParserTarget : IFuzzTarget
         }
 
         return null;
+    }
+}
+
+/// <summary>
+/// The body XML of a Word document: the input becomes word/document.xml of an otherwise valid package (stored
+/// uncompressed), so mutations reach the XML reader and the WordprocessingML walk instead of dying on zip checksums.
+/// </summary>
+internal sealed class DocxXmlTarget : IFuzzTarget
+{
+    private readonly ParserTarget _docx = new("input.docx");
+    private readonly byte[] _template = SeedCorpus.Docx();
+
+    public string Run(byte[] input) => _docx.Run(Package(_template, input));
+
+    public static byte[] Package(byte[] template, byte[] documentXml)
+    {
+        using var stream = new MemoryStream();
+        stream.Write(template);
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Update, leaveOpen: true))
+        {
+            zip.GetEntry("word/document.xml")?.Delete();
+            using var entry = zip.CreateEntry("word/document.xml", System.IO.Compression.CompressionLevel.NoCompression).Open();
+            entry.Write(documentXml);
+        }
+
+        return stream.ToArray();
     }
 }
 

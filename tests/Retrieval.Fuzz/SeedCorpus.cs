@@ -34,6 +34,12 @@ internal static class SeedCorpus
         File.WriteAllBytes(Path.Combine(Folder(root, "query"), "utf16"), [1, .. Encoding.Unicode.GetBytes("walrus \ud800 shore")]);
         File.WriteAllBytes(Path.Combine(Folder(root, "pdf"), "report.pdf"), Pdf());
         File.WriteAllBytes(Path.Combine(Folder(root, "docx"), "report.docx"), Docx());
+        using (var docx = new System.IO.Compression.ZipArchive(new MemoryStream(Docx())))
+        using (var body = docx.GetEntry("word/document.xml")!.Open())
+        using (var file = File.Create(Path.Combine(Folder(root, "docx-xml"), "document.xml")))
+        {
+            body.CopyTo(file);
+        }
     }
 
     private static void Text(string root, string target, string name, string content) =>
@@ -59,7 +65,7 @@ internal static class SeedCorpus
         return builder.Build();
     }
 
-    private static byte[] Docx()
+    internal static byte[] Docx()
     {
         using var stream = new MemoryStream();
         using (var document = WordprocessingDocument.Create(stream, WordprocessingDocumentType.Document))

@@ -2,7 +2,7 @@
 # Instruments the fuzz harness with SharpFuzz and runs one target under AFL++ for N seconds.
 #
 #   tests/Retrieval.Fuzz/run-fuzz.sh <target> [seconds=600] [findings-dir=/tmp/retrieval-fuzz]
-#   targets: pdf docx html markdown json jsonl text query
+#   targets: pdf docx docx-xml html markdown json jsonl text query
 #
 # Needs: afl++ (apt-get install -y afl++) and the SharpFuzz.CommandLine dotnet tool 2.3.0
 #   (dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0, or set SHARPFUZZ=/path/to/sharpfuzz).
@@ -41,7 +41,7 @@ case $target in
   html) src=$dicts/html_tags.dict ;;
   json|jsonl) src=$dicts/json.dict ;;
   markdown) src=$dicts/markdown.dict ;;
-  docx) src=$dicts/xml.dict ;;
+  docx|docx-xml) src=$dicts/xml.dict ;;
   query) src=$here/dictionaries/fts5.dict ;;
   *) src= ;;
 esac
