@@ -55,7 +55,7 @@ public sealed class IngestionOptions
 
     /// <summary>Most elements in an HTML document, counted before parsing (each costs DOM memory).</summary>
     [Range(1, int.MaxValue)]
-    public int MaxHtmlElements { get; set; } = 1_000_000;
+    public int MaxHtmlElements { get; set; } = 500_000;
 
     /// <summary>Deepest nesting of a JSON (or JSON Lines record) document.</summary>
     [Range(1, 1_000)]
