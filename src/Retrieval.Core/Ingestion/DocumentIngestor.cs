@@ -162,13 +162,22 @@ public sealed partial class DocumentIngestor
         {
             return await parse.WaitAsync(limit.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!parse.IsCompleted || !cancellationToken.IsCancellationRequested)
         {
             if (!parse.IsCompleted)
             {
-                LogParseAbandoned(_logger, input.Id, parseTimeout);
-                RetrievalTelemetry.ParsesAbandoned.Add(1);
+                // Observe whatever the abandoned parse ends with, so it is not reported as an unobserved task exception.
                 _ = parse.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    LogParseAbandoned(_logger, input.Id, parseTimeout);
+                    RetrievalTelemetry.ParsesAbandoned.Add(1);
+                }
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw; // the document timeout or the job's cancellation, reported by the caller
             }
 
             throw new DocumentParseException(
