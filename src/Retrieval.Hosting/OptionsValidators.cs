@@ -43,6 +43,11 @@ internal sealed class IngestionOptionsValidator : IValidateOptions<IngestionOpti
             errors.Add($"{IngestionOptions.Section}:OverlapTokens ({options.OverlapTokens}) must be smaller than ChunkTokens ({options.ChunkTokens}).");
         }
 
+        if (options.ParseTimeout > options.DocumentTimeout)
+        {
+            errors.Add($"{IngestionOptions.Section}:ParseTimeout ({options.ParseTimeout}) must not exceed DocumentTimeout ({options.DocumentTimeout}), which includes the parse.");
+        }
+
         foreach (var root in options.AllowedRoots)
         {
             if (!Path.IsPathFullyQualified(root))

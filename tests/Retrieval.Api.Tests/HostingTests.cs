@@ -32,6 +32,8 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Query:MaxTopK", "0", "Retrieval:Query:MaxTopK")]
     [InlineData("Retrieval:Ingestion:OverlapTokens", "300", "Retrieval:Ingestion:OverlapTokens")]
     [InlineData("Retrieval:Ingestion:ChunkTokens", "1000", "Retrieval:Ingestion:ChunkTokens")]
+    [InlineData("Retrieval:Ingestion:ParseTimeout", "00:20:00", "Retrieval:Ingestion:ParseTimeout")]
+    [InlineData("Retrieval:Ingestion:MaxJsonDepth", "0", "Retrieval:Ingestion:MaxJsonDepth")]
     [InlineData("Retrieval:Embeddings:ExecutionProvider", "tpu", "Retrieval:Embeddings:ExecutionProvider")]
     [InlineData("Retrieval:Auth:Mode", "oidc", "Retrieval:Auth:Authority")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)

@@ -55,11 +55,13 @@ internal static class DocumentsApi
     {
         var form = await request.ReadFormAsync(cancellationToken);
         var file = form.Files.Count == 1 ? form.Files[0] : throw new ValidationException("Upload exactly one file (form field 'file').");
-        var id = form["id"].FirstOrDefault() ?? SubmitJobHandler.UploadName(file.FileName);
+        // The name is checked even when an id is given: it becomes the document's source and picks the parser.
+        var name = SubmitJobHandler.UploadName(file.FileName);
+        var id = form["id"].FirstOrDefault() ?? name;
         using var stream = new MemoryStream();
         await file.CopyToAsync(stream, cancellationToken);
         var acl = form["acl"].SelectMany(a => (a ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-        return new DocumentInput(id, file.FileName, form["title"].FirstOrDefault(), stream.ToArray(), NullIfGeneric(file.ContentType), acl, new Dictionary<string, string>());
+        return new DocumentInput(id, name, form["title"].FirstOrDefault(), stream.ToArray(), NullIfGeneric(file.ContentType), acl, new Dictionary<string, string>());
     }
 
     /// <summary>Browsers and curl send application/octet-stream for anything: let the file extension decide then.</summary>

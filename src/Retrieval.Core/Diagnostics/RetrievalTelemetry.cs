@@ -30,6 +30,9 @@ public static class RetrievalTelemetry
     public static readonly Counter<long> ChunksIngested = Meter.CreateCounter<long>(
         "retrieval.ingest.chunks", null, "Chunks written by ingestion.");
 
+    public static readonly Counter<long> ParsesAbandoned = Meter.CreateCounter<long>(
+        "retrieval.ingest.parses_abandoned", null, "Parses that ran past Retrieval:Ingestion:ParseTimeout without stopping; their threads were abandoned.");
+
     public static readonly Counter<long> TokensEmbedded = Meter.CreateCounter<long>(
         "retrieval.ingest.tokens", null, "Tokens embedded by ingestion (reused embeddings excluded).");
 

@@ -103,7 +103,7 @@ public sealed partial class DocumentIngestor
         string tenant, DocumentInput input, IReadOnlyList<string> acl, IReadOnlyDictionary<string, string> metadata,
         IngestionOptions options, CancellationToken cancellationToken)
     {
-        var parsed = await Task.Run(() => _parsers.Parse(input.Content, input.Source, input.ContentType, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var parsed = await ParseAsync(input, options.ParseTimeout, cancellationToken).ConfigureAwait(false);
         var title = Truncate(string.IsNullOrWhiteSpace(input.Title) ? parsed.Title ?? Path.GetFileName(input.Source) : input.Title.Trim(), MaxTitleLength);
         var contentType = input.ContentType ?? Path.GetExtension(input.Source).ToLowerInvariant();
         var hash = ChunkId.ContentHash(parsed.Text);
@@ -147,6 +147,43 @@ public sealed partial class DocumentIngestor
         RetrievalTelemetry.ChunksIngested.Add(chunks.Count);
         LogStored(_logger, input.Id, version, chunks.Count, tokens);
         return new IngestResult(input.Id, version, chunks.Count, tokens, false);
+    }
+
+    /// <summary>
+    /// Parses on a pool thread and stops waiting after <paramref name="parseTimeout"/>. Our parsers observe the token
+    /// between pages/elements, but a library call can spin inside itself; the worker must not hang with it, so such a
+    /// parse is abandoned (its thread finishes or faults on its own, the result is dropped) and the document fails.
+    /// </summary>
+    private async Task<ParsedDocument> ParseAsync(DocumentInput input, TimeSpan parseTimeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(parseTimeout);
+        var parse = Task.Run(() => _parsers.Parse(input.Content, input.Source, input.ContentType, limit.Token), CancellationToken.None);
+        try
+        {
+            return await parse.WaitAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!parse.IsCompleted || !cancellationToken.IsCancellationRequested)
+        {
+            if (!parse.IsCompleted)
+            {
+                // Observe whatever the abandoned parse ends with, so it is not reported as an unobserved task exception.
+                _ = parse.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                if (!cancellationToken.IsCancellationRequested)
+                {
+                    LogParseAbandoned(_logger, input.Id, parseTimeout);
+                    RetrievalTelemetry.ParsesAbandoned.Add(1);
+                }
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw; // the document timeout or the job's cancellation, reported by the caller
+            }
+
+            throw new DocumentParseException(
+                $"'{input.Source}' took longer than {parseTimeout} to parse (Retrieval:Ingestion:ParseTimeout).");
+        }
     }
 
     private static DocumentGraph ExtractGraph(IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
@@ -239,6 +276,9 @@ public sealed partial class DocumentIngestor
         a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value);
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Parsing document {DocumentId} ran past {ParseTimeout} without stopping; abandoned its thread")]
+    private static partial void LogParseAbandoned(ILogger logger, string documentId, TimeSpan parseTimeout);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} unchanged; nothing to do")]
     private static partial void LogUnchanged(ILogger logger, string documentId);

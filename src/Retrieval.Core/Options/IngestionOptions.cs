@@ -41,4 +41,27 @@ public sealed class IngestionOptions
     /// <summary>Per-document wall-clock limit; a document that takes longer fails with a clear error.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan DocumentTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Per-document parse limit. A parse still running after it fails that document with a clear error and the worker
+    /// moves on, even when a parsing library does not observe cancellation (its thread is then abandoned).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ParseTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Deepest element nesting of an HTML document, checked before parsing (tree building is quadratic in depth).</summary>
+    [Range(16, 100_000)]
+    public int MaxHtmlDepth { get; set; } = 2048;
+
+    /// <summary>Most elements in an HTML document, counted before parsing (each costs DOM memory).</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxHtmlElements { get; set; } = 500_000;
+
+    /// <summary>Deepest nesting of a JSON (or JSON Lines record) document.</summary>
+    [Range(1, 1_000)]
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Most entries (parts) in a DOCX archive.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxArchiveEntries { get; set; } = 10_000;
 }

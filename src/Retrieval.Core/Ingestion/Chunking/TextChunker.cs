@@ -11,6 +11,9 @@ namespace Retrieval.Core.Ingestion.Chunking;
 /// paragraph end if that keeps it at least half full, otherwise at the last sentence end.</item>
 /// <item>Only a sentence longer than the whole budget is split, at word boundaries; a single word longer than the
 /// budget becomes a chunk of its own (the one case a chunk exceeds the budget).</item>
+/// <item>No chunk is longer than <c>chunkTokens</c> × <see cref="MaxCharsPerToken"/> characters: a run without
+/// whitespace (a base64 blob, a 20 MB line) counts as one unknown token in a WordPiece vocabulary, so the token budget
+/// alone would not bound it; such runs are cut into slices of that many characters.</item>
 /// <item>The next chunk of the same section repeats whole trailing sentences of the previous one, at most
 /// <c>overlapTokens</c>, never the whole previous chunk; there is no overlap across a heading.</item>
 /// </list>
@@ -20,6 +23,9 @@ namespace Retrieval.Core.Ingestion.Chunking;
 public static class TextChunker
 {
     public const string SectionSeparator = " > ";
+
+    /// <summary>Characters per budgeted token beyond which text is cut regardless of its token count.</summary>
+    public const int MaxCharsPerToken = 32;
 
     private const int MaxHeadingCharsInPath = 200;
 
@@ -35,12 +41,13 @@ public static class TextChunker
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(overlapTokens, chunkTokens);
 
         var sections = new List<string> { string.Empty };
-        var units = BuildUnits(document, tokenizer, chunkTokens, sections, cancellationToken);
-        return Pack(document.Text, units, sections, tokenizer, chunkTokens, overlapTokens, cancellationToken);
+        int maxChars = (int)Math.Min(int.MaxValue, (long)chunkTokens * MaxCharsPerToken);
+        var units = BuildUnits(document, tokenizer, chunkTokens, maxChars, sections, cancellationToken);
+        return Pack(document.Text, units, sections, tokenizer, chunkTokens, maxChars, overlapTokens, cancellationToken);
     }
 
     private static List<Unit> BuildUnits(
-        ParsedDocument document, ITextTokenizer tokenizer, int budget, List<string> sections, CancellationToken cancellationToken)
+        ParsedDocument document, ITextTokenizer tokenizer, int budget, int maxChars, List<string> sections, CancellationToken cancellationToken)
     {
         string text = document.Text;
         var blocks = document.Blocks.Count > 0
@@ -86,14 +93,14 @@ public static class TextChunker
             int firstOfBlock = units.Count;
             foreach (var (s, e) in spans)
             {
-                int tokens = tokenizer.CountTokens(text[s..e]);
+                int tokens = e - s <= maxChars ? tokenizer.CountTokens(text[s..e]) : int.MaxValue;
                 if (tokens <= budget)
                 {
                     units.Add(new Unit(s, e, tokens, isHeading, false, section));
                 }
                 else
                 {
-                    AddWordPieces(text, s, e, tokenizer, budget, isHeading, section, units);
+                    AddWordPieces(text, s, e, tokenizer, budget, maxChars, isHeading, section, units, cancellationToken);
                 }
             }
 
@@ -107,7 +114,7 @@ public static class TextChunker
     }
 
     private static List<TextChunk> Pack(
-        string text, List<Unit> units, List<string> sections, ITextTokenizer tokenizer, int budget, int overlap,
+        string text, List<Unit> units, List<string> sections, ITextTokenizer tokenizer, int budget, int maxChars, int overlap,
         CancellationToken cancellationToken)
     {
         var chunks = new List<TextChunk>();
@@ -129,7 +136,7 @@ public static class TextChunker
                     break; // a heading starts a new chunk
                 }
 
-                if (j > start && tokens + unit.Tokens > budget)
+                if (j > start && (tokens + unit.Tokens > budget || unit.End - units[start].Start > maxChars))
                 {
                     break;
                 }
@@ -175,7 +182,8 @@ public static class TextChunker
                 int repeated = 0;
                 while (next - 1 > start && !units[next - 1].IsHeading
                     && repeated + units[next - 1].Tokens <= overlap
-                    && repeated + units[next - 1].Tokens + units[end].Tokens <= budget)
+                    && repeated + units[next - 1].Tokens + units[end].Tokens <= budget
+                    && units[end].End - units[next - 1].Start <= maxChars)
                 {
                     next--;
                     repeated += units[next].Tokens;
@@ -190,7 +198,8 @@ public static class TextChunker
     }
 
     private static void AddWordPieces(
-        string text, int start, int end, ITextTokenizer tokenizer, int budget, bool isHeading, int section, List<Unit> units)
+        string text, int start, int end, ITextTokenizer tokenizer, int budget, int maxChars, bool isHeading, int section, List<Unit> units,
+        CancellationToken cancellationToken)
     {
         int pieceStart = -1;
         int pieceEnd = -1;
@@ -209,13 +218,23 @@ public static class TextChunker
             }
 
             int wordStart = i;
-            while (i < end && !char.IsWhiteSpace(text[i]))
+            while (i < end && !char.IsWhiteSpace(text[i]) && i - wordStart < maxChars)
             {
                 i++;
             }
 
+            if (i - wordStart == maxChars && i < end && char.IsLowSurrogate(text[i]) && i - 1 > wordStart)
+            {
+                i--; // never cut a surrogate pair
+            }
+
+            if (units.Count % 1024 == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
             int wordTokens = tokenizer.CountTokens(text[wordStart..i]);
-            if (pieceStart >= 0 && pieceTokens + wordTokens > budget)
+            if (pieceStart >= 0 && (pieceTokens + wordTokens > budget || i - pieceStart > maxChars))
             {
                 units.Add(new Unit(pieceStart, pieceEnd, pieceTokens, isHeading, false, section));
                 pieceStart = -1;

@@ -60,10 +60,10 @@ public sealed class DocumentParsers
     [
         new PlainTextParser(),
         new MarkdownParser(),
-        new HtmlParser(),
+        new HtmlParser(options),
         new PdfParser(options),
         new DocxParser(options),
-        new JsonParser(),
+        new JsonParser(options),
     ];
 
     /// <summary>Whether a file of this name would be parsed (used when scanning folders).</summary>

@@ -24,7 +24,6 @@ public sealed class DocxParser : IDocumentParser
     /// <summary>WordprocessingML markup per character of text that is still plausible.</summary>
     private const long XmlBytesPerChar = 64;
     private const long MinXmlBytes = 4L * 1024 * 1024;
-    private const int MaxEntries = 10_000;
 
     private readonly IOptions<IngestionOptions> _options;
 
@@ -43,7 +42,7 @@ public sealed class DocxParser : IDocumentParser
         long maxXmlBytes = Math.Max(MinXmlBytes, maxChars * XmlBytesPerChar);
         try
         {
-            CheckDeclaredSizes(content, maxXmlBytes);
+            CheckDeclaredSizes(content, maxXmlBytes, _options.Value.MaxArchiveEntries);
             using var stream = AsStream(content);
             using var document = WordprocessingDocument.Open(stream, isEditable: false, new OpenSettings { MaxCharactersInPart = maxXmlBytes });
             var main = document.MainDocumentPart ?? throw new DocumentParseException("The DOCX file has no main document part: it is not a Word document.");
@@ -60,13 +59,13 @@ public sealed class DocxParser : IDocumentParser
         }
     }
 
-    private static void CheckDeclaredSizes(ReadOnlyMemory<byte> content, long maxXmlBytes)
+    private static void CheckDeclaredSizes(ReadOnlyMemory<byte> content, long maxXmlBytes, int maxEntries)
     {
         using var stream = AsStream(content);
         using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
-        if (zip.Entries.Count > MaxEntries)
+        if (zip.Entries.Count > maxEntries)
         {
-            throw new DocumentParseException($"The DOCX file has more than {MaxEntries} parts.");
+            throw new PayloadTooLargeException($"The DOCX file has more than {maxEntries} parts (Retrieval:Ingestion:MaxArchiveEntries).");
         }
 
         // Media are stored nearly uncompressed, so they are bounded by the file size itself.

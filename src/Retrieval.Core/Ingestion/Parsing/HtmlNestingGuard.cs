@@ -1,8 +1,9 @@
 namespace Retrieval.Core.Ingestion.Parsing;
 
 /// <summary>
-/// Estimates how deeply an HTML source nests elements, before the real parse: AngleSharp's tree building slows down
-/// quadratically with depth (20,000 nested elements take seconds), so absurd nesting is refused up front.
+/// Estimates how deeply an HTML source nests elements, and how many it has, before the real parse: AngleSharp's tree
+/// building slows down quadratically with depth (20,000 nested elements take seconds), and every element costs DOM
+/// memory (32 MB of <c>&lt;br&gt;</c> is 8 million nodes), so absurd nesting and element counts are refused up front.
 /// Elements whose end tag is optional or absent (p, li, td, void elements…) are not counted, so ordinary sloppy HTML
 /// does not look deep.
 /// </summary>
@@ -23,10 +24,16 @@ internal static class HtmlNestingGuard
     };
 
     /// <summary>The deepest element nesting found, stopping early once <paramref name="limit"/> is exceeded.</summary>
-    public static int MaxDepth(string html, int limit)
+    public static int MaxDepth(string html, int limit) => Measure(html, limit, int.MaxValue).Depth;
+
+    /// <summary>
+    /// The deepest element nesting and the number of start tags, stopping early once either exceeds its limit.
+    /// </summary>
+    public static (int Depth, int Elements) Measure(string html, int depthLimit, int elementLimit)
     {
         int depth = 0;
         int max = 0;
+        int elements = 0;
         int i = 0;
         while ((i = html.IndexOf('<', i)) >= 0 && i + 1 < html.Length)
         {
@@ -72,6 +79,11 @@ internal static class HtmlNestingGuard
                 continue;
             }
 
+            if (++elements > elementLimit)
+            {
+                return (max, elements);
+            }
+
             if (RawText.Contains(name))
             {
                 int end = html.IndexOf("</" + name, i, StringComparison.OrdinalIgnoreCase);
@@ -85,14 +97,14 @@ internal static class HtmlNestingGuard
                 if (depth > max)
                 {
                     max = depth;
-                    if (max > limit)
+                    if (max > depthLimit)
                     {
-                        return max;
+                        return (max, elements);
                     }
                 }
             }
         }
 
-        return max;
+        return (max, elements);
     }
 }

@@ -1,6 +1,8 @@
 using System.Text;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
+using Microsoft.Extensions.Options;
+using Retrieval.Core.Options;
 
 namespace Retrieval.Core.Ingestion.Parsing;
 
@@ -15,8 +17,20 @@ public sealed class HtmlParser : IDocumentParser
     /// <summary>Browsers stop nesting around 512 levels; deeper elements are treated as inline text.</summary>
     public const int MaxStructuralDepth = 256;
 
-    /// <summary>Deeper nesting is refused before parsing: AngleSharp's tree building is quadratic in depth.</summary>
+    /// <summary>The default of Retrieval:Ingestion:MaxHtmlDepth: deeper nesting is refused before parsing (tree building is quadratic in depth).</summary>
     public const int MaxNestingDepth = 2048;
+
+    private readonly IOptions<IngestionOptions> _options;
+
+    public HtmlParser()
+        : this(Microsoft.Extensions.Options.Options.Create(new IngestionOptions()))
+    {
+    }
+
+    public HtmlParser(IOptions<IngestionOptions> options)
+    {
+        _options = options;
+    }
 
     private static readonly HashSet<string> Dropped = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -37,10 +51,19 @@ public sealed class HtmlParser : IDocumentParser
 
     public ParsedDocument Parse(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
+        var options = _options.Value;
         string source = TextNormalizer.DecodeText(content.Span, "HTML");
-        if (HtmlNestingGuard.MaxDepth(source, MaxNestingDepth) > MaxNestingDepth)
+        var (depth, elements) = HtmlNestingGuard.Measure(source, options.MaxHtmlDepth, options.MaxHtmlElements);
+        if (depth > options.MaxHtmlDepth)
         {
-            throw new DocumentParseException($"The HTML document nests elements more than {MaxNestingDepth} levels deep.");
+            throw new DocumentParseException(
+                $"The HTML document nests elements more than {options.MaxHtmlDepth} levels deep (Retrieval:Ingestion:MaxHtmlDepth).");
+        }
+
+        if (elements > options.MaxHtmlElements)
+        {
+            throw new PayloadTooLargeException(
+                $"The HTML document has more than {options.MaxHtmlElements} elements (Retrieval:Ingestion:MaxHtmlElements).");
         }
 
         IDocument document;
@@ -56,7 +79,7 @@ public sealed class HtmlParser : IDocumentParser
 
         using (document)
         {
-            var builder = new DocumentTextBuilder("HTML");
+            var builder = new DocumentTextBuilder("HTML", options.MaxDocumentChars);
             string? firstH1 = Walk(document.Body ?? document.DocumentElement, builder, cancellationToken);
             string? title = DocumentTextBuilder.CleanTitle(document.Title) ?? firstH1;
             return builder.Build(title);

@@ -1,27 +1,35 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Retrieval.Core.Options;
 
 namespace Retrieval.Core.Ingestion.Parsing;
 
 /// <summary>
 /// JSON documents and JSON Lines. A record with a <c>title</c> and/or a <c>text</c>/<c>content</c>/<c>body</c> field
 /// becomes a heading and paragraphs; any other object is flattened into "key: value" lines (nested keys joined with
-/// '.', array items indexed). A top-level array is a list of records. Nesting deeper than <see cref="MaxDepth"/> is
-/// refused; a JSON Lines error names the line.
+/// '.', array items indexed). A top-level array is a list of records. Nesting deeper than
+/// Retrieval:Ingestion:MaxJsonDepth (default <see cref="MaxDepth"/>) is refused; a JSON Lines error names the line.
 /// </summary>
 public sealed class JsonParser : IDocumentParser
 {
+    /// <summary>The default of Retrieval:Ingestion:MaxJsonDepth.</summary>
     public const int MaxDepth = 64;
 
     private static readonly string[] TextFields = ["text", "content", "body"];
 
-    private static readonly JsonDocumentOptions DocumentOptions = new()
+    private readonly IOptions<IngestionOptions> _options;
+
+    public JsonParser()
+        : this(Microsoft.Extensions.Options.Options.Create(new IngestionOptions()))
     {
-        MaxDepth = MaxDepth,
-        AllowTrailingCommas = true,
-        CommentHandling = JsonCommentHandling.Skip,
-    };
+    }
+
+    public JsonParser(IOptions<IngestionOptions> options)
+    {
+        _options = options;
+    }
 
     public IReadOnlyList<string> ContentTypes { get; } = ["application/json", "text/json", "application/x-ndjson", "application/jsonl", "application/x-jsonlines"];
 
@@ -29,48 +37,55 @@ public sealed class JsonParser : IDocumentParser
 
     public ParsedDocument Parse(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
+        var options = _options.Value;
+        var documentOptions = new JsonDocumentOptions
+        {
+            MaxDepth = options.MaxJsonDepth,
+            AllowTrailingCommas = true,
+            CommentHandling = JsonCommentHandling.Skip,
+        };
         string source = TextNormalizer.DecodeText(content.Span, "JSON");
-        var builder = new DocumentTextBuilder("JSON");
+        var builder = new DocumentTextBuilder("JSON", options.MaxDocumentChars);
         var titles = new List<string>();
 
         // JSON Lines is recognised by content rather than by name: more than one top-level value, one per line.
-        if (TryParseWhole(source, out var whole, out var wholeError))
+        if (TryParseWhole(source, documentOptions, out var whole, out var wholeError))
         {
             using (whole)
             {
                 AddTopLevel(whole!.RootElement, builder, titles, cancellationToken);
             }
         }
-        else if (!LooksLikeJsonLines(source))
+        else if (!LooksLikeJsonLines(source, documentOptions))
         {
             throw wholeError!;
         }
         else
         {
-            ParseLines(source, builder, titles, cancellationToken);
+            ParseLines(source, documentOptions, builder, titles, cancellationToken);
         }
 
         return builder.Build(titles.Count == 1 ? titles[0] : null);
     }
 
-    private static bool TryParseWhole(string source, out JsonDocument? document, out DocumentParseException? error)
+    private static bool TryParseWhole(string source, JsonDocumentOptions documentOptions, out JsonDocument? document, out DocumentParseException? error)
     {
         try
         {
-            document = JsonDocument.Parse(source, DocumentOptions);
+            document = JsonDocument.Parse(source, documentOptions);
             error = null;
             return true;
         }
         catch (JsonException ex)
         {
             document = null;
-            error = new DocumentParseException(Describe("The JSON document is not valid JSON", ex), ex);
+            error = new DocumentParseException(Describe("The JSON document is not valid JSON", ex, documentOptions.MaxDepth), ex);
             return false;
         }
     }
 
     /// <summary>Several non-blank lines, the first of which is a complete JSON value by itself.</summary>
-    private static bool LooksLikeJsonLines(string source)
+    private static bool LooksLikeJsonLines(string source, JsonDocumentOptions documentOptions)
     {
         string? first = null;
         int lines = 0;
@@ -95,7 +110,7 @@ public sealed class JsonParser : IDocumentParser
 
         try
         {
-            using var _ = JsonDocument.Parse(first!, DocumentOptions);
+            using var _ = JsonDocument.Parse(first!, documentOptions);
             return true;
         }
         catch (JsonException)
@@ -104,7 +119,7 @@ public sealed class JsonParser : IDocumentParser
         }
     }
 
-    private static void ParseLines(string source, DocumentTextBuilder builder, List<string> titles, CancellationToken cancellationToken)
+    private static void ParseLines(string source, JsonDocumentOptions documentOptions, DocumentTextBuilder builder, List<string> titles, CancellationToken cancellationToken)
     {
         int lineNumber = 0;
         foreach (var line in source.AsSpan().EnumerateLines())
@@ -119,12 +134,12 @@ public sealed class JsonParser : IDocumentParser
             JsonDocument record;
             try
             {
-                record = JsonDocument.Parse(line.ToString(), DocumentOptions);
+                record = JsonDocument.Parse(line.ToString(), documentOptions);
             }
             catch (JsonException ex)
             {
                 throw new DocumentParseException(
-                    Describe($"Line {lineNumber.ToString(CultureInfo.InvariantCulture)} of the JSON Lines document is not valid JSON", ex, withLine: false), ex);
+                    Describe($"Line {lineNumber.ToString(CultureInfo.InvariantCulture)} of the JSON Lines document is not valid JSON", ex, documentOptions.MaxDepth, withLine: false), ex);
             }
 
             using (record)
@@ -219,7 +234,7 @@ public sealed class JsonParser : IDocumentParser
         return null;
     }
 
-    /// <summary>"key: value" lines. Recursion is bounded: JsonDocument already refused nesting past <see cref="MaxDepth"/>.</summary>
+    /// <summary>"key: value" lines. Recursion is bounded: JsonDocument already refused nesting past MaxJsonDepth.</summary>
     private static void Flatten(JsonElement element, string path, StringBuilder lines)
     {
         switch (element.ValueKind)
@@ -273,7 +288,7 @@ public sealed class JsonParser : IDocumentParser
         _ => string.Empty,
     };
 
-    private static string Describe(string prefix, JsonException ex, bool withLine = true)
+    private static string Describe(string prefix, JsonException ex, int maxDepth, bool withLine = true)
     {
         var where = new StringBuilder(prefix);
         if (ex.LineNumber is { } line && ex.BytePositionInLine is { } position)
@@ -290,7 +305,7 @@ public sealed class JsonParser : IDocumentParser
 
         if (ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
         {
-            where.Append(CultureInfo.InvariantCulture, $": nesting is deeper than {MaxDepth} levels");
+            where.Append(CultureInfo.InvariantCulture, $": nesting is deeper than {maxDepth} levels (Retrieval:Ingestion:MaxJsonDepth)");
         }
 
         return where.Append('.').ToString();

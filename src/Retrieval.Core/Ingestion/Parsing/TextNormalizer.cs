@@ -182,36 +182,40 @@ internal static class TextNormalizer
         }
 
         // Collapse runs of horizontal whitespace: a run containing a tab stays one tab, otherwise one space.
-        int runStart = -1;
-        bool runHasTab = false;
-        for (; i < line.Length; i++)
+        // Text between runs is appended a segment at a time (a 20 MB line without spaces is one Append).
+        line = line[i..];
+        while (line.Length > 0)
         {
-            char c = line[i];
-            if (c is ' ' or '\t')
+            int run = line.IndexOfAny(' ', '\t');
+            if (run < 0)
             {
-                if (runStart < 0)
-                {
-                    runStart = i;
-                    runHasTab = false;
-                }
-
-                runHasTab |= c == '\t';
-                continue;
+                sb.Append(line);
+                break;
             }
 
-            if (runStart >= 0)
+            sb.Append(line[..run]);
+            int runEnd = run;
+            bool runHasTab = false;
+            while (runEnd < line.Length && line[runEnd] is ' ' or '\t')
             {
-                sb.Append(runHasTab ? '\t' : ' ');
-                runStart = -1;
+                runHasTab |= line[runEnd] == '\t';
+                runEnd++;
             }
 
-            sb.Append(c);
+            // The line is end-trimmed, so a run is always followed by text.
+            sb.Append(runHasTab ? '\t' : ' ');
+            line = line[runEnd..];
         }
     }
 
-    /// <summary>Line endings to '\n', Unicode spaces to ' ', control and invisible characters removed, lone surrogates replaced, NFC.</summary>
+    /// <summary>Line endings to '\n', Unicode spaces to ' ', control and invisible characters removed, lone surrogates and noncharacters replaced, NFC.</summary>
     private static string CleanCharacters(string text)
     {
+        if (!text.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            return text; // printable ASCII with no line breaks: already clean and NFC
+        }
+
         var sb = new StringBuilder(text.Length);
         for (int i = 0; i < text.Length; i++)
         {
@@ -239,7 +243,15 @@ internal static class TextNormalizer
                     {
                         if (i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
                         {
-                            sb.Append(c).Append(text[i + 1]);
+                            if (IsNoncharacter(char.ConvertToUtf32(c, text[i + 1])))
+                            {
+                                sb.Append('\uFFFD');
+                            }
+                            else
+                            {
+                                sb.Append(c).Append(text[i + 1]);
+                            }
+
                             i++;
                         }
                         else
@@ -247,7 +259,7 @@ internal static class TextNormalizer
                             sb.Append('\uFFFD');
                         }
                     }
-                    else if (char.IsLowSurrogate(c))
+                    else if (char.IsLowSurrogate(c) || IsNoncharacter(c))
                     {
                         sb.Append('\uFFFD');
                     }
@@ -271,4 +283,10 @@ internal static class TextNormalizer
         string clean = sb.ToString();
         return clean.IsNormalized(NormalizationForm.FormC) ? clean : clean.Normalize(NormalizationForm.FormC);
     }
+
+    /// <summary>
+    /// Unicode noncharacters (U+FDD0–U+FDEF and the last two code points of every plane): valid UTF-8/UTF-16, but
+    /// string.Normalize rejects them with an ArgumentException, so they are replaced like lone surrogates (found by fuzzing).
+    /// </summary>
+    private static bool IsNoncharacter(int codePoint) => codePoint is >= 0xFDD0 and <= 0xFDEF || (codePoint & 0xFFFE) == 0xFFFE;
 }
