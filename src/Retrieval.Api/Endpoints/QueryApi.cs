@@ -17,7 +17,7 @@ internal static class QueryApi
             .WithMetadata(new RequestSizeLimitAttribute(maxBodyBytes));
 
         query.MapPost("/search", SearchAsync).WithName("Search")
-            .WithSummary("Hybrid (dense + BM25), dense or lexical search over the documents the caller may read.");
+            .WithSummary("Hybrid (dense + BM25 + graph), or any retriever or + combination of them, over the documents the caller may read.");
         query.MapPost("/ask", AskAsync).WithName("Ask")
             .WithSummary("Answer a question with numbered citations; every sentence is verified against what it cites. stream: true answers as server-sent events.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
@@ -37,12 +37,12 @@ internal static class QueryApi
         var question = body.Question ?? string.Empty;
         if (body.Stream != true)
         {
-            return TypedResults.Ok(await mediator.Send(new AskRequest(principal, question, body.TopK), cancellationToken));
+            return TypedResults.Ok(await mediator.Send(new AskRequest(principal, question, body.TopK, body.Mode), cancellationToken));
         }
 
         // The first event is awaited here, so a bad request or a missing role is still a problem-details response,
         // not an event stream that breaks off.
-        var events = mediator.CreateStream(new AskStreamRequest(principal, question, body.TopK), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var events = mediator.CreateStream(new AskStreamRequest(principal, question, body.TopK, body.Mode), cancellationToken).GetAsyncEnumerator(cancellationToken);
         bool any;
         try
         {

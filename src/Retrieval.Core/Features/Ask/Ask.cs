@@ -1,12 +1,16 @@
 using System.Runtime.CompilerServices;
 using Mediator;
 using Retrieval.Core.Answering;
+using Retrieval.Core.Query;
 using Retrieval.Core.Security;
 
 namespace Retrieval.Core.Features.Ask;
 
-/// <summary>Answer a question from the documents the caller may read, with citations and verification (role reader).</summary>
-public sealed record AskRequest(Principal Principal, string Question, int? TopK) : IRequest<AnswerResult>;
+/// <summary>
+/// Answer a question from the documents the caller may read, with citations and verification (role reader).
+/// <paramref name="Mode"/>: the retrievers that find the sources, as for search (null: hybrid).
+/// </summary>
+public sealed record AskRequest(Principal Principal, string Question, int? TopK, string? Mode = null) : IRequest<AnswerResult>;
 
 public sealed class AskHandler : IRequestHandler<AskRequest, AnswerResult>
 {
@@ -17,12 +21,13 @@ public sealed class AskHandler : IRequestHandler<AskRequest, AnswerResult>
     public async ValueTask<AnswerResult> Handle(AskRequest request, CancellationToken cancellationToken)
     {
         request.Principal.Require(RetrievalRoles.Reader);
-        return await _ask.AskAsync(request.Principal, request.Question, request.TopK, cancellationToken).ConfigureAwait(false);
+        var mode = RetrievalModes.Parse(request.Mode);
+        return await _ask.AskAsync(request.Principal, request.Question, request.TopK, mode, cancellationToken).ConfigureAwait(false);
     }
 }
 
 /// <summary>The same answer as it is written: <see cref="AskDelta"/> pieces, then one <see cref="AskCompleted"/> (role reader).</summary>
-public sealed record AskStreamRequest(Principal Principal, string Question, int? TopK) : IStreamRequest<AskEvent>;
+public sealed record AskStreamRequest(Principal Principal, string Question, int? TopK, string? Mode = null) : IStreamRequest<AskEvent>;
 
 public sealed class AskStreamHandler : IStreamRequestHandler<AskStreamRequest, AskEvent>
 {
@@ -33,7 +38,8 @@ public sealed class AskStreamHandler : IStreamRequestHandler<AskStreamRequest, A
     public async IAsyncEnumerable<AskEvent> Handle(AskStreamRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         request.Principal.Require(RetrievalRoles.Reader);
-        await foreach (var item in _ask.StreamAsync(request.Principal, request.Question, request.TopK, cancellationToken).ConfigureAwait(false))
+        var mode = RetrievalModes.Parse(request.Mode);
+        await foreach (var item in _ask.StreamAsync(request.Principal, request.Question, request.TopK, mode, cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
