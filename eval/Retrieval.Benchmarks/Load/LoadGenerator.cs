@@ -35,7 +35,7 @@ internal static class LoadGenerator
         var queries = BenchCorpus.Arg(args, "--queries", "scifact,cranfield") == "musique" ? BenchCorpus.MusiqueQueries(datasets) : BenchCorpus.Queries(datasets);
         var identity = DevelopmentIdentity.TryLoad(data) ?? throw new InvalidOperationException($"No identity.json in {data}: start the service on that data directory first.");
         string[][] groupSets = [["eng"], ["hr"], ["sales"], ["eng", "hr"], []];
-        var tokens = Enumerable.Range(0, levels.Max())
+        var tokens = Enumerable.Range(0, Math.Max(levels.Max(), 2)) // the warm-up runs 2 clients
             .Select(i => identity.MintToken(new TokenRequest($"u{i}", tenant, groupSets[i % groupSets.Length], ["reader"], TimeSpan.FromHours(2))))
             .ToArray();
 
