@@ -23,6 +23,7 @@ public static class CoreServiceCollectionExtensions
         services.AddDocumentParsing();
         services.AddOptions<GraphOptions>();
         services.TryAddSingleton<IGraphStore, EmptyGraphStore>();
+        services.AddSingleton<EntityNameEmbeddings>();
         services.AddSingleton<GraphRetriever>();
         services.AddSingleton<HybridSearcher>();
         services.AddOptions<GlobalGraphOptions>();

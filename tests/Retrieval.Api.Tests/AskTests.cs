@@ -83,6 +83,46 @@ public sealed class AskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ask_GraphMode_AnswersFromTheChunkTheNamedEntityLinksTo()
+    {
+        var body = await _client.PostJsonAsync("/v1/ask", new { question = "What did Edward Jenner develop?", mode = "graph" });
+
+        Assert.False(body.GetProperty("abstained").GetBoolean());
+        Assert.Equal("vaccines", body.GetProperty("citations")[0].GetProperty("documentId").GetString());
+    }
+
+    [Fact]
+    public async Task Ask_GraphMode_QuestionNamingNoEntity_AbstainsWhereHybridAnswers()
+    {
+        // The same question answers in hybrid mode (Ask_RelevantQuestion_AnswersWithVerifiedCitations): the mode is honoured.
+        var body = await _client.PostJsonAsync("/v1/ask", new { question = "Who developed the first vaccine?", mode = "graph" });
+
+        Assert.True(body.GetProperty("abstained").GetBoolean());
+        Assert.Equal("no_relevant_sources", body.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Ask_DenseLexicalMode_AnswersWithoutTheGraph()
+    {
+        var body = await _client.PostJsonAsync("/v1/ask", new { question = "Who developed the first vaccine?", mode = "dense+lexical" });
+
+        Assert.False(body.GetProperty("abstained").GetBoolean());
+        Assert.Contains("Jenner", body.GetProperty("answer").GetString()!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Ask_UnknownMode_IsProblemDetails400(bool stream)
+    {
+        using var response = await _client.PostAsJsonAsync("/v1/ask", new { question = "Who developed the first vaccine?", mode = "dense+magic", stream }, RetrievalApiFactory.Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("dense+magic", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Search_ResultsCarryPerRetrieverScores()
     {
         var body = await _client.PostJsonAsync("/v1/search", new { query = "first vaccine smallpox", mode = "hybrid" });

@@ -8,7 +8,7 @@ namespace Retrieval.Api.Tests;
 /// Canary entities that occur only in restricted documents (and one in another tenant), and one entity (Acme Robotics)
 /// shared by a restricted and a public document: the graph must show each caller only what its readable chunks support.
 /// </summary>
-public sealed class GraphAclCorpus : IAsyncLifetime
+public class GraphAclCorpus : IAsyncLifetime
 {
     public static readonly (string Id, string Text, string Acl, string Tenant)[] Documents =
     [
@@ -44,7 +44,14 @@ public sealed class GraphAclCorpus : IAsyncLifetime
         "Acme Robotics Lisbon Harbour",
     ];
 
-    public RetrievalApiFactory Factory { get; } = new();
+    public GraphAclCorpus()
+        : this(null)
+    {
+    }
+
+    protected GraphAclCorpus(IReadOnlyDictionary<string, string?>? settings) => Factory = new RetrievalApiFactory(settings: settings);
+
+    public RetrievalApiFactory Factory { get; }
 
     public async Task InitializeAsync()
     {

@@ -69,6 +69,24 @@ internal static class BenchCorpus
         }
     }
 
+    /// <summary>
+    /// The documents of <see cref="All"/> whose source (the id's first segment: scifact, musique, cranfield, qags,
+    /// summedits, carol) is in <paramref name="sources"/>; all of them when it is null or empty.
+    /// </summary>
+    public static IEnumerable<BenchDocument> Select(string datasets, string? sources)
+    {
+        var wanted = (sources ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return wanted.Count == 0 ? All(datasets) : All(datasets).Where(d => wanted.Contains(d.Id[..d.Id.IndexOf('/', StringComparison.Ordinal)]));
+    }
+
+    /// <summary>MuSiQue's multi-hop questions (they name entities, so they exercise the graph retriever).</summary>
+    public static IReadOnlyList<string> MusiqueQueries(string datasets) =>
+        [.. File.ReadLines(Path.Combine(datasets, "musique", "queries.jsonl")).Select(line =>
+        {
+            using var json = JsonDocument.Parse(line);
+            return json.RootElement.GetProperty("text").GetString()!;
+        })];
+
     /// <summary>Query texts: SciFact claims then Cranfield queries.</summary>
     public static IReadOnlyList<string> Queries(string datasets)
     {

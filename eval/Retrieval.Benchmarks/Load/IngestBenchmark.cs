@@ -124,7 +124,7 @@ internal static class IngestBenchmark
         var documentStore = services.GetRequiredService<IDocumentStore>();
         await documentStore.InitializeAsync(CancellationToken.None);
         var ingestor = services.GetRequiredService<DocumentIngestor>();
-        var docs = BenchCorpus.All(datasets).Select((d, i) => (d, i)).ToList();
+        var docs = BenchCorpus.Select(datasets, args.Contains("--sources") ? BenchCorpus.Arg(args, "--sources", "") : null).Select((d, i) => (d, i)).ToList();
         Console.WriteLine($"Indexing {docs.Count} documents into {store} ({model}, chunks of {chunkTokens} tokens, overlap {overlap})");
         var watch = Stopwatch.StartNew();
         long done = 0, chunks = 0, tokens = 0;

@@ -30,33 +30,43 @@ internal static class LoadGenerator
         }
 
         var data = BenchCorpus.Arg(args, "--data", "/tmp/retrieval-bench-store");
-        var mode = BenchCorpus.Arg(args, "--mode", "hybrid");
+        // Several modes (comma-separated) are measured in one run, alternating per level, so they share the machine's load.
+        var modes = BenchCorpus.Arg(args, "--mode", "hybrid").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var requests = BenchCorpus.IntArg(args, "--requests", 400);
         var topK = BenchCorpus.IntArg(args, "--top-k", 10);
         var levels = BenchCorpus.Arg(args, "--clients", "1,4,16").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var datasets = BenchCorpus.FindDatasets(args.Contains("--datasets") ? BenchCorpus.Arg(args, "--datasets", "") : null);
-        var queries = BenchCorpus.Queries(datasets);
+        // --tenant eval: a store built by the evaluation tool (eval/.cache/<dataset>-<model>, everything public in tenant eval).
+        var tenant = BenchCorpus.Arg(args, "--tenant", IngestBenchmark.Tenant);
+        var queries = BenchCorpus.Arg(args, "--queries", "scifact,cranfield") == "musique" ? BenchCorpus.MusiqueQueries(datasets) : BenchCorpus.Queries(datasets);
         var identity = DevelopmentIdentity.TryLoad(data) ?? throw new InvalidOperationException($"No identity.json in {data}: start the service on that data directory first.");
         string[][] groupSets = [["eng"], ["hr"], ["sales"], ["eng", "hr"], []];
-        var tokens = Enumerable.Range(0, levels.Max())
-            .Select(i => identity.MintToken(new TokenRequest($"u{i}", IngestBenchmark.Tenant, groupSets[i % groupSets.Length], ["reader"], TimeSpan.FromHours(2))))
+        var tokens = Enumerable.Range(0, Math.Max(levels.Max(), 2)) // the warm-up runs 2 clients
+            .Select(i => identity.MintToken(new TokenRequest($"u{i}", tenant, groupSets[i % groupSets.Length], ["reader"], TimeSpan.FromHours(2))))
             .ToArray();
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
-        Console.WriteLine($"Warming up ({mode})…");
-        await RunLevelAsync(http, tokens, queries, mode, topK, clients: 2, total: 40, offset: 5000);
+        foreach (var mode in modes)
+        {
+            Console.WriteLine($"Warming up ({mode})…");
+            await RunLevelAsync(http, tokens, queries, mode, topK, clients: 2, total: 40, offset: 5000);
+        }
 
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"POST /v1/search mode={mode} topK={topK}, {requests} requests per level, distinct identities per client");
-        report.AppendLine("| clients | requests | errors | throughput req/s | p50 ms | p95 ms | p99 ms | max ms |");
-        report.AppendLine("|---|---|---|---|---|---|---|---|");
+        report.AppendLine(CultureInfo.InvariantCulture, $"POST /v1/search topK={topK}, {requests} requests per level and mode, {queries.Count} distinct queries, distinct identities per client");
+        report.AppendLine("| mode | clients | requests | errors | throughput req/s | p50 ms | p95 ms | p99 ms | max ms |");
+        report.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var clients in levels)
         {
-            var result = await RunLevelAsync(http, tokens, queries, mode, topK, clients, requests, offset: clients * 1000);
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"| {clients} | {result.Latencies.Length} | {result.Errors} | {result.Latencies.Length / result.Elapsed.TotalSeconds:F1} | {Percentile(result.Latencies, 50):F1} | {Percentile(result.Latencies, 95):F1} | {Percentile(result.Latencies, 99):F1} | {result.Latencies.Max():F1} |");
-            report.AppendLine(line);
-            Console.WriteLine(line);
+            foreach (var mode in modes)
+            {
+                // Every mode gets the same queries at a level, so the comparison is query for query.
+                var result = await RunLevelAsync(http, tokens, queries, mode, topK, clients, requests, offset: clients * 1000);
+                var line = string.Create(CultureInfo.InvariantCulture,
+                    $"| {mode} | {clients} | {result.Latencies.Length} | {result.Errors} | {result.Latencies.Length / result.Elapsed.TotalSeconds:F1} | {Percentile(result.Latencies, 50):F1} | {Percentile(result.Latencies, 95):F1} | {Percentile(result.Latencies, 99):F1} | {result.Latencies.Max():F1} |");
+                report.AppendLine(line);
+                Console.WriteLine(line);
+            }
         }
 
         Console.WriteLine();

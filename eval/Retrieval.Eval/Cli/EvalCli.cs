@@ -83,10 +83,10 @@ public static class EvalCli
             services,
             dataset,
             modes,
-            new RetrievalRunOptions { LimitQueries = options.LimitQueries, ChunkDepth = options.Depth ?? RetrievalEvaluator.DefaultChunkDepth, TuneFusion = options.TuneFusion },
+            new RetrievalRunOptions { LimitQueries = options.LimitQueries, Queries = options.Queries, ChunkDepth = options.Depth ?? RetrievalEvaluator.DefaultChunkDepth, TuneFusion = options.TuneFusion },
             progress,
             cancellationToken));
-        return new EvalReport { Retrieval = report };
+        return new EvalReport { Retrieval = report with { Settings = options.Settings.Count > 0 ? options.Settings : null } };
     }
 
     private static async Task<EvalReport> AnswersAsync(EvalOptions options, IAnsiConsole console, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ public sealed record EvalOptions
         """
         usage:
           retrieval    --dataset DIR [--split train] [--format beir|cranfield] [--modes lexical,dense,dense+lexical,graph,hybrid]
-                       [--model arctic-xs|minilm] [--store DIR] [--limit-queries N] [--depth N] [--tune-fusion]
+                       [--model arctic-xs|minilm] [--store DIR] [--limit-queries N] [--queries all|tune|heldout] [--depth N] [--tune-fusion]
                        [--set Retrieval:Query:RrfK=60 ...] [--out DIR]
           answers      --dataset DIR [--split train] [--model arctic-xs|minilm] [--store DIR] [--limit-queries N]
                        [--top-k N] [--set KEY=VALUE ...] [--out DIR]
@@ -57,6 +57,9 @@ public sealed record EvalOptions
     public int? Depth { get; init; }
 
     public bool TuneFusion { get; init; }
+
+    /// <summary><c>all</c> (default), <c>tune</c> (even positions among the judged queries) or <c>heldout</c> (odd positions).</summary>
+    public string Queries { get; init; } = "all";
 
     public string? Out { get; init; }
 
@@ -134,6 +137,7 @@ public sealed record EvalOptions
             TopK = PositiveInt(values, "--top-k"),
             Depth = PositiveInt(values, "--depth"),
             TuneFusion = tune,
+            Queries = values.GetValueOrDefault("--queries", "all").ToLowerInvariant(),
             Out = values.GetValueOrDefault("--out"),
             Settings = settings,
         };
@@ -143,7 +147,7 @@ public sealed record EvalOptions
 
     private static string[] Allowed(string command) => command switch
     {
-        "retrieval" => ["--dataset", "--split", "--format", "--modes", "--model", "--store", "--limit-queries", "--depth", "--out", "--set"],
+        "retrieval" => ["--dataset", "--split", "--format", "--modes", "--model", "--store", "--limit-queries", "--queries", "--depth", "--out", "--set"],
         "answers" => ["--dataset", "--split", "--model", "--store", "--limit-queries", "--top-k", "--out", "--set"],
         _ => ["--dataset", "--format", "--out"],
     };
@@ -171,6 +175,11 @@ public sealed record EvalOptions
             {
                 throw new UsageException($"Unknown mode '{mode}' in --modes (use lexical, dense, graph, hybrid or a '+' combination such as dense+lexical+graph).");
             }
+        }
+
+        if (options.Queries is not ("all" or "tune" or "heldout"))
+        {
+            throw new UsageException($"--queries must be all, tune or heldout, got '{options.Queries}'.");
         }
 
         if (options.Modes.Count == 0)

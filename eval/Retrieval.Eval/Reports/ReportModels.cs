@@ -84,6 +84,14 @@ public sealed record RetrievalReport
     [JsonPropertyName("queries")]
     public required int Queries { get; init; }
 
+    /// <summary><c>all</c>, or the <c>tune</c> (even positions) or <c>heldout</c> (odd positions) half of the judged queries.</summary>
+    [JsonPropertyName("querySubset")]
+    public string QuerySubset { get; init; } = "all";
+
+    /// <summary>Service settings overridden with <c>--set</c> for this run.</summary>
+    [JsonPropertyName("settings")]
+    public IReadOnlyDictionary<string, string?>? Settings { get; init; }
+
     [JsonPropertyName("model")]
     public required string Model { get; init; }
 

@@ -44,7 +44,12 @@ public static class ReportWriter
         if (report.Retrieval is { } r)
         {
             md.AppendLine(Inv($"# Retrieval: {r.Dataset} ({r.Split})")).AppendLine();
-            md.AppendLine(Inv($"Corpus {r.Corpus:N0} documents ({r.Store?.Chunks:N0} chunks), {r.Queries:N0} judged queries, model `{r.Model}` on {r.ExecutionProvider}."));
+            md.AppendLine(Inv($"Corpus {r.Corpus:N0} documents ({r.Store?.Chunks:N0} chunks), {r.Queries:N0} judged queries ({r.QuerySubset}), model `{r.Model}` on {r.ExecutionProvider}."));
+            if (r.Settings is { Count: > 0 } settings)
+            {
+                md.AppendLine(Inv($"Settings: {string.Join(", ", settings.Select(p => $"`{p.Key}={p.Value}`"))}."));
+            }
+
             md.AppendLine(Inv($"Each query asks for the top {r.ChunkDepth} chunks; a document counts once, at its best-ranked chunk."));
             if (r.Fusion is { } f)
             {

@@ -30,7 +30,7 @@ public static class RetrievalEvaluator
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         var indexing = await CorpusIndexer.IndexAsync(services, dataset.Name, dataset.Corpus, progress, cancellationToken);
-        var queries = dataset.JudgedQueries().Take(options.LimitQueries ?? int.MaxValue).ToList();
+        var queries = SelectQueries(dataset.JudgedQueries().Take(options.LimitQueries ?? int.MaxValue).ToList(), options.Queries);
         var searcher = services.Get<HybridSearcher>();
         var results = new Dictionary<string, ModeMetrics>(StringComparer.Ordinal);
         var failed = 0;
@@ -57,6 +57,7 @@ public static class RetrievalEvaluator
             Split = dataset.Split,
             Corpus = dataset.Corpus.Count,
             Queries = queries.Count,
+            QuerySubset = options.Queries,
             Model = services.ModelId,
             Modes = results,
             Format = dataset.Format,
@@ -68,6 +69,22 @@ public static class RetrievalEvaluator
                 Math.Round(indexing.Seconds, 1), ingestion.ChunkTokens, ingestion.OverlapTokens),
             FailedQueries = failed,
             FusionTuning = tuning,
+        };
+    }
+
+    /// <summary>
+    /// <c>tune</c>: the even-position queries, <c>heldout</c>: the odd-position ones (the halves <c>--tune-fusion</c> uses),
+    /// so that settings chosen on one half can be reported on the other; <c>all</c>: every query.
+    /// </summary>
+    public static IReadOnlyList<EvalQuery> SelectQueries(IReadOnlyList<EvalQuery> queries, string subset)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        return subset switch
+        {
+            "tune" => [.. queries.Where((_, i) => i % 2 == 0)],
+            "heldout" => [.. queries.Where((_, i) => i % 2 == 1)],
+            "all" => queries,
+            _ => throw new ArgumentException($"Unknown query subset '{subset}'.", nameof(subset)),
         };
     }
 
@@ -201,4 +218,7 @@ public sealed record RetrievalRunOptions
     public int ChunkDepth { get; init; } = RetrievalEvaluator.DefaultChunkDepth;
 
     public bool TuneFusion { get; init; }
+
+    /// <summary><c>all</c>, <c>tune</c> or <c>heldout</c> (see <see cref="RetrievalEvaluator.SelectQueries"/>).</summary>
+    public string Queries { get; init; } = "all";
 }

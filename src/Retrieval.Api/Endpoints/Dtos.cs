@@ -13,7 +13,10 @@ public sealed record SearchResponse(IReadOnlyList<SearchHit> Results, IReadOnlyD
     public IReadOnlyList<Retrieval.Core.Graph.GraphCommunity>? Communities { get; init; }
 }
 
-/// <summary><c>stream: true</c> answers as server-sent events (answer deltas, then a final event with citations and verification).</summary>
+/// <summary>
+/// <c>stream: true</c> answers as server-sent events (answer deltas, then a final event with citations and verification).
+/// <c>mode</c> picks the retrievers the sources come from, as on <c>/v1/search</c> (default <c>hybrid</c>).
+/// </summary>
 public sealed record AskBody(string? Question, int? TopK, bool? Stream = null, string? Mode = null);
 
 public sealed record DocumentBody(string? Id, string? Title, string? Text, string? ContentType, IReadOnlyList<string>? Acl, IReadOnlyDictionary<string, string>? Metadata);

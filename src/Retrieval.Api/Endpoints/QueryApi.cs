@@ -17,7 +17,7 @@ internal static class QueryApi
             .WithMetadata(new RequestSizeLimitAttribute(maxBodyBytes));
 
         query.MapPost("/search", SearchAsync).WithName("Search")
-            .WithSummary("Hybrid (dense + BM25 + graph), any '+' combination, or global (community summaries) search over the documents the caller may read.");
+            .WithSummary("Hybrid (dense + BM25 + graph), or any retriever or + combination of them, or global (community summaries), over the documents the caller may read.");
         query.MapPost("/ask", AskAsync).WithName("Ask")
             .WithSummary("Answer a question with numbered citations; every sentence is verified against what it cites. stream: true answers as server-sent events.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");

@@ -51,10 +51,14 @@ public sealed class AskService
     public double MinRelevance => _options.CurrentValue.MinRelevance ?? AnswerOptions.CalibratedMinRelevance(_model);
 
     /// <summary>Asks and waits for the verified answer.</summary>
-    public async Task<AnswerResult> AskAsync(Principal principal, string question, int? topK, CancellationToken cancellationToken)
+    public Task<AnswerResult> AskAsync(Principal principal, string question, int? topK, CancellationToken cancellationToken) =>
+        AskAsync(principal, question, topK, RetrievalMode.Hybrid, cancellationToken);
+
+    /// <summary>Asks with sources from the retrievers of <paramref name="mode"/> and waits for the verified answer.</summary>
+    public async Task<AnswerResult> AskAsync(Principal principal, string question, int? topK, RetrievalMode mode, CancellationToken cancellationToken)
     {
         AnswerResult? result = null;
-        await foreach (var item in RunAsync(principal, question, topK, stream: false, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in RunAsync(principal, question, topK, mode, stream: false, cancellationToken).ConfigureAwait(false))
         {
             if (item is AskCompleted completed)
             {
@@ -67,15 +71,21 @@ public sealed class AskService
 
     /// <summary>Asks and yields the answer as it is written (<see cref="AskDelta"/>), then the verified result (<see cref="AskCompleted"/>).</summary>
     public IAsyncEnumerable<AskEvent> StreamAsync(Principal principal, string question, int? topK, CancellationToken cancellationToken) =>
-        RunAsync(principal, question, topK, stream: true, cancellationToken);
+        RunAsync(principal, question, topK, RetrievalMode.Hybrid, stream: true, cancellationToken);
 
-    private async IAsyncEnumerable<AskEvent> RunAsync(Principal principal, string question, int? topK, bool stream, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>As <see cref="StreamAsync(Principal, string, int?, CancellationToken)"/>, with sources from the retrievers of <paramref name="mode"/>.</summary>
+    public IAsyncEnumerable<AskEvent> StreamAsync(Principal principal, string question, int? topK, RetrievalMode mode, CancellationToken cancellationToken) =>
+        RunAsync(principal, question, topK, mode, stream: true, cancellationToken);
+
+    private async IAsyncEnumerable<AskEvent> RunAsync(
+        Principal principal, string question, int? topK, RetrievalMode mode, bool stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.ask");
         var total = Stopwatch.StartNew();
         var options = _options.CurrentValue;
         var k = _searcher.Validate(question, topK ?? Math.Min(options.MaxSources, _queryOptions.CurrentValue.MaxTopK));
-        var search = await _searcher.SearchAsync(principal, question, k, RetrievalMode.Hybrid, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("retrieval.mode", mode.Name());
+        var search = await _searcher.SearchAsync(principal, question, k, mode, cancellationToken).ConfigureAwait(false);
         var timings = new Dictionary<string, double>(StringComparer.Ordinal) { ["searchMs"] = search.Timings["totalMs"] };
         var sources = search.Results.Take(options.MaxSources)
             .Select((h, i) => new AnswerSource(i + 1, h.ChunkId, h.DocumentId, h.Title, h.Text))

@@ -46,8 +46,14 @@ public sealed record EntityNeighbor(GraphEntity Entity, double Weight, int Chunk
 /// <summary>One entity with its neighbourhood and supporting chunks, as visible to one caller.</summary>
 public sealed record EntityDetail(GraphEntity Entity, IReadOnlyList<string> Aliases, IReadOnlyList<EntityNeighbor> Neighbors, IReadOnlyList<string> ChunkIds);
 
-/// <summary>A query n-gram that matched an entity name or alias.</summary>
-public sealed record LinkedEntity(GraphEntity Entity, string MatchedKey);
+/// <summary>
+/// A query n-gram that matched an entity name or alias, or (<see cref="Similarity"/> set) an entity linked by the
+/// similarity of its name's embedding to the query's; <see cref="MatchedKey"/> is then the entity's display name.
+/// </summary>
+public sealed record LinkedEntity(GraphEntity Entity, string MatchedKey)
+{
+    public double? Similarity { get; init; }
+}
 
 /// <summary>
 /// The permitted entity–chunk bipartite subgraph around some seed entities: every edge is a mention in a chunk the caller

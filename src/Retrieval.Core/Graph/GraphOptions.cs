@@ -44,4 +44,35 @@ public sealed class GraphOptions
     /// <summary>Top chunks of the other retrievers used as passage seeds.</summary>
     [Range(1, 1_000)]
     public int PassageSeeds { get; set; } = 10;
+
+    /// <summary>
+    /// How passage seeds share their restart mass: 0 in proportion to 1/rank; above 0 a softmax of the dense similarity
+    /// with this temperature (HippoRAG 2 weights passage nodes by their dense score).
+    /// </summary>
+    [Range(0.0, 10.0)]
+    public double PassageSeedTemperature { get; set; }
+
+    /// <summary>
+    /// In a query that uses capitals, link only spans that look like names (<see cref="QueryLinker.Spans"/>): a lower-case
+    /// phrase matching an entity name is a common noun there. Off: every n-gram links regardless of case.
+    /// </summary>
+    public bool NameLinking { get; set; }
+
+    /// <summary>
+    /// Query entities mentioned in more readable chunks than this are not seeds (too generic to point anywhere); 0: no limit.
+    /// A query with no seed left gets no graph list at all, so it is ranked as by the other retrievers alone.
+    /// </summary>
+    [Range(0, 10_000_000)]
+    public int MaxSeedEntityChunks { get; set; }
+
+    /// <summary>
+    /// Entities linked by name-embedding similarity to the query, at most: candidates are the entities of the other
+    /// retrievers' top chunks (<see cref="PassageSeeds"/>, readable by construction); 0 links by exact names and aliases only.
+    /// </summary>
+    [Range(0, 256)]
+    public int EmbeddingLinks { get; set; }
+
+    /// <summary>Cosine similarity between the query and an entity name needed to link it by embedding.</summary>
+    [Range(-1.0, 1.0)]
+    public double EmbeddingLinkThreshold { get; set; } = 0.5;
 }

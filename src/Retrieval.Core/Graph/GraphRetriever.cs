@@ -14,17 +14,24 @@ namespace Retrieval.Core.Graph;
 public sealed class GraphRetriever
 {
     private readonly IGraphStore _store;
+    private readonly EntityNameEmbeddings _names;
     private readonly IOptionsMonitor<GraphOptions> _options;
 
-    public GraphRetriever(IGraphStore store, IOptionsMonitor<GraphOptions> options)
+    public GraphRetriever(IGraphStore store, EntityNameEmbeddings names, IOptionsMonitor<GraphOptions> options)
     {
         _store = store;
+        _names = names;
         _options = options;
     }
 
-    /// <summary>Ranks chunks for <paramref name="query"/>; <paramref name="passageSeeds"/> are other retrievers' best chunks (may be empty).</summary>
+    /// <summary>
+    /// Ranks chunks for <paramref name="query"/>. <paramref name="passageSeeds"/> are other retrievers' best chunks (may be
+    /// empty), <paramref name="queryEmbedding"/> the query's dense embedding (empty when not computed): with
+    /// <see cref="GraphOptions.EmbeddingLinks"/> the entities of those chunks whose names are nearest the query are linked too.
+    /// </summary>
     public async Task<GraphRetrieval> RetrieveAsync(
-        AclFilter filter, string query, int topK, IReadOnlyList<ScoredChunk> passageSeeds, CancellationToken cancellationToken)
+        AclFilter filter, string query, int topK, IReadOnlyList<ScoredChunk> passageSeeds, ReadOnlyMemory<float> queryEmbedding,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         ArgumentNullException.ThrowIfNull(passageSeeds);
@@ -32,12 +39,12 @@ public sealed class GraphRetriever
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var watch = Stopwatch.StartNew();
 
-        var spans = QueryLinker.Spans(query);
+        var spans = QueryLinker.Spans(query, options.NameLinking);
         var candidates = await _store.FindByKeysAsync(filter, spans.Select(s => s.Key).Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
         var chosen = QueryLinker.Select(spans, candidates.Select(c => c.MatchedKey).ToHashSet(StringComparer.Ordinal));
         var chosenKeys = chosen.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         var linked = candidates
-            .Where(c => chosenKeys.Contains(c.MatchedKey))
+            .Where(c => chosenKeys.Contains(c.MatchedKey) && IsSpecific(c.Entity, options))
             .GroupBy(c => c.Entity.Id, StringComparer.Ordinal)
             .Select(g => g.First())
             .OrderBy(c => c.Entity.Chunks)
@@ -46,9 +53,12 @@ public sealed class GraphRetriever
             .ToList();
         timings["graphLinkMs"] = watch.Elapsed.TotalMilliseconds;
 
-        var passageShare = linked.Count == 0 ? (passageSeeds.Count > 0 && options.PassageSeedShare > 0 ? 1.0 : 0.0) : options.PassageSeedShare;
-        var passages = passageShare > 0 ? passageSeeds.Take(options.PassageSeeds).ToList() : [];
-        if (linked.Count == 0 && passages.Count == 0)
+        var passages = options.PassageSeedShare > 0 || options.EmbeddingLinks > 0 ? passageSeeds.Take(options.PassageSeeds).ToList() : [];
+        var linkByEmbedding = options.EmbeddingLinks > 0 && passages.Count > 0 && !queryEmbedding.IsEmpty;
+
+        // Query-adaptive: a query that names no (specific) entity gets no graph list, so single-hop queries without a
+        // named entity are ranked by the other retrievers alone.
+        if (linked.Count == 0 && !linkByEmbedding)
         {
             return new GraphRetrieval([], new Dictionary<string, GraphExplanation>(StringComparer.Ordinal), [], timings);
         }
@@ -57,15 +67,64 @@ public sealed class GraphRetriever
         var subgraph = await _store.GetSubgraphAsync(filter, linked.Select(l => l.Entity.Id).ToList(), passages.Select(p => p.ChunkId).ToList(), expansion, cancellationToken).ConfigureAwait(false);
         timings["graphSubgraphMs"] = watch.Elapsed.TotalMilliseconds - timings["graphLinkMs"];
 
+        if (linkByEmbedding)
+        {
+            var linkWatch = Stopwatch.StartNew();
+            linked.AddRange(await LinkByEmbeddingAsync(filter.Tenant, subgraph, linked, passages, queryEmbedding, options, cancellationToken).ConfigureAwait(false));
+            timings["graphEmbeddingLinkMs"] = linkWatch.Elapsed.TotalMilliseconds;
+        }
+
+        if (linked.Count == 0)
+        {
+            return new GraphRetrieval([], new Dictionary<string, GraphExplanation>(StringComparer.Ordinal), [], timings);
+        }
+
         var pprWatch = Stopwatch.StartNew();
-        var ranked = Rank(subgraph, linked, passages, passageShare, options.Damping, topK);
+        var share = options.PassageSeedShare;
+        var ranked = Rank(subgraph, linked, share > 0 ? passages : [], share, options.Damping, topK, options.PassageSeedTemperature);
         timings["graphPprMs"] = pprWatch.Elapsed.TotalMilliseconds;
         return ranked with { Linked = linked, Timings = timings };
     }
 
+    private static bool IsSpecific(GraphEntity entity, GraphOptions options) =>
+        options.MaxSeedEntityChunks <= 0 || entity.Chunks <= options.MaxSeedEntityChunks;
+
+    /// <summary>
+    /// Entities of the passage-seed chunks (all in the caller's permitted subgraph) whose names are most similar to the
+    /// query, above <see cref="GraphOptions.EmbeddingLinkThreshold"/>: the "nearest entity-name embeddings" of the linker.
+    /// </summary>
+    private async Task<List<LinkedEntity>> LinkByEmbeddingAsync(
+        string tenant, EntityChunkGraph subgraph, List<LinkedEntity> linked, List<ScoredChunk> passages, ReadOnlyMemory<float> queryEmbedding,
+        GraphOptions options, CancellationToken cancellationToken)
+    {
+        var passageIds = passages.Select(p => p.ChunkId).ToHashSet(StringComparer.Ordinal);
+        var already = linked.Select(l => l.Entity.Id).ToHashSet(StringComparer.Ordinal);
+        var candidates = subgraph.Edges
+            .Where(e => passageIds.Contains(subgraph.ChunkIds[e.Chunk]))
+            .Select(e => subgraph.Entities[e.Entity])
+            .Where(e => !already.Contains(e.Id) && IsSpecific(e, options))
+            .DistinctBy(e => e.Id, StringComparer.Ordinal)
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        var similarities = await _names.SimilaritiesAsync(tenant, queryEmbedding, candidates.Select(c => c.Name).ToList(), cancellationToken).ConfigureAwait(false);
+        return candidates
+            .Select((entity, i) => (Entity: entity, Similarity: similarities[i]))
+            .Where(c => c.Similarity >= options.EmbeddingLinkThreshold)
+            .OrderByDescending(c => c.Similarity)
+            .ThenBy(c => c.Entity.Id, StringComparer.Ordinal)
+            .Take(options.EmbeddingLinks)
+            .Select(c => new LinkedEntity(c.Entity, c.Entity.Name) { Similarity = Math.Round(c.Similarity, 4) })
+            .ToList();
+    }
+
     /// <summary>PPR over the subgraph: entity nodes 0..E−1, chunk nodes E..E+C−1.</summary>
     internal static GraphRetrieval Rank(
-        EntityChunkGraph subgraph, IReadOnlyList<LinkedEntity> linked, IReadOnlyList<ScoredChunk> passages, double passageShare, double damping, int topK)
+        EntityChunkGraph subgraph, IReadOnlyList<LinkedEntity> linked, IReadOnlyList<ScoredChunk> passages, double passageShare, double damping, int topK,
+        double passageTemperature = 0)
     {
         var entityCount = subgraph.Entities.Count;
         var nodeCount = entityCount + subgraph.ChunkIds.Count;
@@ -81,12 +140,13 @@ public sealed class GraphRetriever
             chunkIndex[subgraph.ChunkIds[i]] = entityCount + i;
         }
 
-        // Restart mass: query entities by specificity (1 / chunks mentioning them), passage seeds by reciprocal rank.
+        // Restart mass: query entities by specificity (1 / chunks mentioning them; an entity linked by embedding also by its
+        // similarity), passage seeds by reciprocal rank or by a softmax of their scores.
         var personalization = new Dictionary<int, double>();
         var seeds = new HashSet<int>();
         var entityWeights = linked
             .Where(l => entityIndex.ContainsKey(l.Entity.Id))
-            .Select(l => (Node: entityIndex[l.Entity.Id], Weight: 1.0 / Math.Max(1, l.Entity.Chunks)))
+            .Select(l => (Node: entityIndex[l.Entity.Id], Weight: Math.Max(0.01, l.Similarity ?? 1.0) / Math.Max(1, l.Entity.Chunks)))
             .ToList();
         var entityTotal = entityWeights.Sum(e => e.Weight);
         foreach (var (node, weight) in entityWeights)
@@ -95,8 +155,12 @@ public sealed class GraphRetriever
             seeds.Add(node);
         }
 
+        var topScore = passages.Count > 0 ? passages.Max(p => p.Score) : 0;
         var passageWeights = passages
-            .Select((p, rank) => (Found: chunkIndex.TryGetValue(p.ChunkId, out var node), Node: node, Weight: 1.0 / (rank + 1)))
+            .Select((p, rank) => (
+                Found: chunkIndex.TryGetValue(p.ChunkId, out var node),
+                Node: node,
+                Weight: passageTemperature > 0 ? Math.Exp((p.Score - topScore) / passageTemperature) : 1.0 / (rank + 1)))
             .Where(p => p.Found)
             .ToList();
         var passageTotal = passageWeights.Sum(p => p.Weight);

@@ -96,19 +96,36 @@ public sealed partial class HybridSearcher
             ? RunHybridAsync(hybrid, filter, query, candidates, timings, cancellationToken)
             : RunPassagesAsync(mode, filter, query, candidates, timings, cancellationToken);
 
-        // The graph runs beside the others, or after them when it is seeded with their best chunks (PassageSeedShare).
-        var seededGraph = mode.Uses(RetrievalMode.Graph) && _graphOptions.CurrentValue.PassageSeedShare > 0
+        // The graph runs beside the others, or after them when it uses their best chunks: as passage seeds
+        // (PassageSeedShare) or as the entities to link by name embedding (EmbeddingLinks).
+        var graphOptions = _graphOptions.CurrentValue;
+        var seededGraph = mode.Uses(RetrievalMode.Graph) && (graphOptions.PassageSeedShare > 0 || graphOptions.EmbeddingLinks > 0)
             && (mode.Uses(RetrievalMode.Dense) || mode.Uses(RetrievalMode.Lexical));
         var graphTask = mode.Uses(RetrievalMode.Graph) && !seededGraph
-            ? RunGraphAsync(filter, query, candidates, [], timings, cancellationToken)
+            ? RunGraphAsync(filter, query, candidates, [], ReadOnlyMemory<float>.Empty, timings, cancellationToken)
             : Task.FromResult<GraphRetrieval?>(null);
         await Task.WhenAll(passagesTask, graphTask).ConfigureAwait(false);
         var (dense, lexical, queryEmbedding) = await passagesTask.ConfigureAwait(false);
-        var graph = seededGraph
-            ? await RunGraphAsync(filter, query, candidates, ReciprocalRankFusion.Fuse(
-                [new RankedList(RetrievalModes.Dense, options.DenseWeight, dense), new RankedList(RetrievalModes.Lexical, options.LexicalWeight, lexical)],
-                options.RrfK, _graphOptions.CurrentValue.PassageSeeds).Select(f => new ScoredChunk(f.ChunkId, f.Score)).ToList(), timings, cancellationToken).ConfigureAwait(false)
-            : await graphTask.ConfigureAwait(false);
+        GraphRetrieval? graph;
+        if (seededGraph)
+        {
+            // Dense similarities weight the seeds when a temperature is set; otherwise the fused ranks do.
+            var seeds = graphOptions.PassageSeedTemperature > 0 && dense.Count > 0
+                ? dense.Take(graphOptions.PassageSeeds).ToList()
+                : ReciprocalRankFusion.Fuse(
+                    [new RankedList(RetrievalModes.Dense, options.DenseWeight, dense), new RankedList(RetrievalModes.Lexical, options.LexicalWeight, lexical)],
+                    options.RrfK, graphOptions.PassageSeeds).Select(f => new ScoredChunk(f.ChunkId, f.Score)).ToList();
+            // Without the dense retriever the embedding is computed for the graph's linking only; it is not reported on the
+            // result, whose QueryEmbedding means "dense scores are present" to the answer pipeline's relevance gate.
+            var linkEmbedding = queryEmbedding.IsEmpty && graphOptions.EmbeddingLinks > 0
+                ? await EmbedQueryAsync(query, cancellationToken).ConfigureAwait(false)
+                : queryEmbedding;
+            graph = await RunGraphAsync(filter, query, candidates, seeds, linkEmbedding, timings, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            graph = await graphTask.ConfigureAwait(false);
+        }
 
         var fusion = Stopwatch.StartNew();
         var lists = new List<RankedList>(3);
@@ -231,11 +248,12 @@ public sealed partial class HybridSearcher
     }
 
     private async Task<GraphRetrieval?> RunGraphAsync(
-        AclFilter filter, string query, int candidates, IReadOnlyList<ScoredChunk> passageSeeds, Dictionary<string, double> timings, CancellationToken cancellationToken)
+        AclFilter filter, string query, int candidates, IReadOnlyList<ScoredChunk> passageSeeds, ReadOnlyMemory<float> queryEmbedding,
+        Dictionary<string, double> timings, CancellationToken cancellationToken)
     {
         using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.retriever.graph");
         var watch = Stopwatch.StartNew();
-        var result = await _graph.RetrieveAsync(filter, query, candidates, passageSeeds, cancellationToken).ConfigureAwait(false);
+        var result = await _graph.RetrieveAsync(filter, query, candidates, passageSeeds, queryEmbedding, cancellationToken).ConfigureAwait(false);
         activity?.SetTag("retrieval.graph.linked", result.Linked.Count);
         lock (timings)
         {

@@ -1,4 +1,5 @@
 using Retrieval.Core.Graph;
+using Retrieval.Core.Storage;
 
 namespace Retrieval.Core.Tests.Graph;
 
@@ -36,5 +37,44 @@ public sealed class GraphRankingTests
         var chosen = QueryLinker.Select(spans, matched);
 
         Assert.Equal(["journal of psychotherapy integration"], chosen.Select(s => s.Key));
+    }
+    [Fact]
+    public void Spans_NamesOnly_CasedQueryLinksOnlyNameLikeSpans()
+    {
+        var keys = QueryLinker.Spans("Does breast cancer respond to ALDH1 in the UK? Bubye River flows. Patients improve.", namesOnly: true)
+            .Select(s => s.Key).ToHashSet();
+
+        Assert.Contains("aldh1", keys);
+        Assert.Contains("uk", keys);
+        Assert.Contains("bubye river", keys); // sentence start, but a further capitalized word
+        Assert.DoesNotContain("breast cancer", keys);
+        Assert.DoesNotContain("cancer", keys);
+        Assert.DoesNotContain("bubye", keys); // a lone sentence-initial capital says nothing
+        Assert.DoesNotContain("patients", keys);
+    }
+
+    [Fact]
+    public void Spans_NamesOnly_LowerCaseQueryLinksAnySpan()
+    {
+        var keys = QueryLinker.Spans("who funds acme robotics", namesOnly: true).Select(s => s.Key).ToHashSet();
+
+        Assert.Contains("acme robotics", keys);
+        Assert.Contains("robotics", keys);
+    }
+
+    [Fact]
+    public void Rank_PassageTemperature_WeightsSeedsBySoftmaxOfScores()
+    {
+        // Two passage seeds, no edges: each keeps its restart mass, so the ranks show the seed weights.
+        var subgraph = new EntityChunkGraph([Entity("x", 1)], ["A", "B"], [new(0, 0, 1)]);
+        var linked = new[] { new LinkedEntity(subgraph.Entities[0], "x") };
+        ScoredChunk[] passages = [new("A", 0.60), new("B", 0.55)];
+
+        var byRank = GraphRetriever.Rank(subgraph, linked, passages, 1.0, 0.5, 10);
+        var byScore = GraphRetriever.Rank(subgraph, linked, passages, 1.0, 0.5, 10, passageTemperature: 0.01);
+
+        double Mass(GraphRetrieval r, string id) => r.Chunks.Single(c => c.ChunkId == id).Score;
+        Assert.InRange(Mass(byScore, "A") / Mass(byScore, "B"), 100, double.MaxValue); // e^5 ≈ 148, B is isolated
+        Assert.InRange(Mass(byRank, "A") / Mass(byRank, "B"), 1.5, 3);
     }
 }

@@ -7,8 +7,11 @@ using Retrieval.Core.Security;
 
 namespace Retrieval.Core.Features.Ask;
 
-/// <summary>Answer a question from the documents the caller may read, with citations and verification (role reader).</summary>
-/// <param name="Mode">Null or a retrieval mode; <c>global</c> answers corpus-wide questions from community summaries.</param>
+/// <summary>
+/// Answer a question from the documents the caller may read, with citations and verification (role reader).
+/// <paramref name="Mode"/>: the retrievers that find the sources, as for search (null: hybrid); <c>global</c> answers
+/// corpus-wide questions from community summaries.
+/// </summary>
 public sealed record AskRequest(Principal Principal, string Question, int? TopK, string? Mode = null) : IRequest<AnswerResult>;
 
 public sealed class AskHandler : IRequestHandler<AskRequest, AnswerResult>
@@ -30,8 +33,8 @@ public sealed class AskHandler : IRequestHandler<AskRequest, AnswerResult>
             return await _global.AskAsync(request.Principal, request.Question, cancellationToken).ConfigureAwait(false);
         }
 
-        RetrievalModes.Parse(request.Mode); // a bad mode is a 400 even while the other modes all answer through hybrid
-        return await _ask.AskAsync(request.Principal, request.Question, request.TopK, cancellationToken).ConfigureAwait(false);
+        var mode = RetrievalModes.Parse(request.Mode);
+        return await _ask.AskAsync(request.Principal, request.Question, request.TopK, mode, cancellationToken).ConfigureAwait(false);
     }
 }
 
@@ -65,8 +68,8 @@ public sealed class AskStreamHandler : IStreamRequestHandler<AskStreamRequest, A
             yield break;
         }
 
-        RetrievalModes.Parse(request.Mode);
-        await foreach (var item in _ask.StreamAsync(request.Principal, request.Question, request.TopK, cancellationToken).ConfigureAwait(false))
+        var mode = RetrievalModes.Parse(request.Mode);
+        await foreach (var item in _ask.StreamAsync(request.Principal, request.Question, request.TopK, mode, cancellationToken).ConfigureAwait(false))
         {
             yield return item;
         }
