@@ -81,12 +81,13 @@ public sealed class HybridSearcherHybridIndexTests : IAsyncLifetime
     private HybridSearcher Searcher(IVectorIndex vectorIndex, ILexicalIndex lexicalIndex)
     {
         var services = new ServiceCollection().AddOptions().BuildServiceProvider();
+        var embeddings = new BagOfWordsEmbeddings();
         return new HybridSearcher(
-            new BagOfWordsEmbeddings(),
+            embeddings,
             vectorIndex,
             lexicalIndex,
             store,
-            new GraphRetriever(new EmptyGraphStore(), services.GetRequiredService<IOptionsMonitor<GraphOptions>>()),
+            new GraphRetriever(new EmptyGraphStore(), new EntityNameEmbeddings(embeddings), services.GetRequiredService<IOptionsMonitor<GraphOptions>>()),
             services.GetRequiredService<IOptionsMonitor<QueryOptions>>(),
             services.GetRequiredService<IOptionsMonitor<GraphOptions>>(),
             NullLogger<HybridSearcher>.Instance);
