@@ -112,7 +112,8 @@ public sealed class EmbeddedStoreTests : IDisposable
         var store = new SqliteDocumentStore(database, TestData.ModelId);
         using var vectors = new SqliteVectorIndex(database);
         var lexical = new SqliteLexicalIndex(database);
-        var queue = new SqliteJobQueue(database);
+        // 60 jobs in one tenant: the per-tenant active-job cap (default 50) is not what this test is about.
+        var queue = new SqliteJobQueue(database, TimeProvider.System, new JobQueueOptions { MaxActivePerTenant = 0 });
         var reader = TestData.Reader(AclCorpus.Tenant, "erin", "eng", "hr");
         await AclCorpus.SeedAsync(store);
 
