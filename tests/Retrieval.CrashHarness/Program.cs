@@ -1,6 +1,12 @@
 using Retrieval.CrashHarness;
 
 // Exit codes: 0 no loss and no violation, 1 losses or violations found, 2 the harness could not run.
+if (args.Any(a => a is "--help" or "-h"))
+{
+    Console.WriteLine(HarnessOptions.Usage);
+    return 0;
+}
+
 try
 {
     var options = HarnessOptions.Parse(args);
