@@ -157,8 +157,12 @@ public sealed class StoreInspectorTests : IDisposable
         doc.BeginChange(new DocVersion(true, [First, Second, "zqcccccccccccc3"], null, null));
 
         Inspect();
+        var reported = findings.ViolationCount;
+        Inspect();
 
         Assert.Contains(findings.Violations, v => v.Contains("half-written document acme/doc", StringComparison.Ordinal));
+        Assert.True(doc.Broken);
+        Assert.Equal(reported, findings.ViolationCount); // reported once, not again after every kill
     }
 
     [Fact]

@@ -169,7 +169,7 @@ internal static class CrashRun
                     findings.Violation($"drain: {pending} acknowledged jobs still queued or running after {options.DrainTimeout}");
                 }
 
-                var everything = ledger.Documents.Where(d => d.Candidates is null && d.Known is not null).ToList();
+                var everything = ledger.Documents.Where(d => d.IsSettled).ToList();
                 await verifier.VerifyAsync(everything, options.Seed, options.Cycles + 1, options.Clients, cancellationToken);
                 apiChecks += verifier.DocumentsVerified;
                 log.WriteLine($"drain: jobs finished in {drain.Elapsed.TotalSeconds:F0} s, verified all {everything.Count} settled documents through the API");
@@ -221,7 +221,7 @@ internal static class CrashRun
     /// <summary>Everything that changed since the previous verification, plus a sample of older present and deleted documents.</summary>
     private static List<TrackedDoc> ChooseForVerification(Ledger ledger, int cycle, HarnessOptions options, Random random)
     {
-        var settled = ledger.Documents.Where(d => d.Candidates is null && d.Known is not null).ToList();
+        var settled = ledger.Documents.Where(d => d.IsSettled).ToList();
         var recent = settled.Where(d => d.ChangedCycle >= cycle - 1).ToList();
         var older = settled.Where(d => d.ChangedCycle < cycle - 1).ToList();
         var presentOlder = older.Where(d => d.Known!.Present).ToList();

@@ -47,7 +47,13 @@ internal sealed class TrackedDoc
     /// <summary>The cycle of the last acknowledged change (the API checks re-verify documents changed since the last check).</summary>
     public int ChangedCycle { get; set; }
 
-    public bool IsCertainlyPresent => Candidates is null && Known is { Present: true };
+    /// <summary>Reported as half-written: no longer checked or touched, so that one finding is reported once.</summary>
+    public bool Broken { get; set; }
+
+    /// <summary>Whether the document is in an acknowledged or settled state that the checks can verify.</summary>
+    public bool IsSettled => !Broken && Candidates is null && Known is not null;
+
+    public bool IsCertainlyPresent => IsSettled && Known is { Present: true };
 
     /// <summary>Settles on <paramref name="version"/>; markers of every other candidate are retired.</summary>
     public void Settle(DocVersion version, bool acknowledged, int cycle)

@@ -211,7 +211,7 @@ internal static class StoreInspector
     private static int SettleUncertain(SqliteConnection connection, Ledger ledger, Findings findings, int cycle)
     {
         var settled = 0;
-        foreach (var doc in ledger.Documents.Where(d => d.Candidates is not null))
+        foreach (var doc in ledger.Documents.Where(d => d.Candidates is not null && !d.Broken))
         {
             var candidates = doc.Candidates!;
             var observed = Observe(connection, doc.Tenant, doc.Id);
@@ -220,7 +220,8 @@ internal static class StoreInspector
             {
                 findings.Violation(string.Create(CultureInfo.InvariantCulture,
                     $"cycle {cycle}: half-written document {doc.Tenant}/{doc.Id}: present={observed.Present} version={observed.Version} chunks={observed.ChunkCount}, matching none of its {candidates.Count} possible states"));
-                doc.Candidates = null; // reported once; check it from here on as what it was before
+                doc.Candidates = null;
+                doc.Broken = true; // reported once, not checked again
                 continue;
             }
 
@@ -278,9 +279,9 @@ internal static class StoreInspector
             var markerText = marker.Parameters.Add("$marker", SqliteType.Text);
             var current = marker.Parameters.Add("$current", SqliteType.Integer);
 
-            foreach (var tracked in ledger.Documents)
+            foreach (var tracked in ledger.Documents.Where(d => !d.Broken))
             {
-                if (tracked.Known is { } known && tracked.Candidates is null)
+                if (tracked.IsSettled && tracked.Known is { } known)
                 {
                     docTenant.Value = tracked.Tenant;
                     docId.Value = tracked.Id;
