@@ -13,7 +13,7 @@ public sealed class CrashLoopTests
     /// <summary>
     /// Kill/restart cycles in CI (RETRIEVAL_CRASH_CYCLES overrides it); the full run is 1,000
     /// (tests/Retrieval.CrashHarness/run-full.sh). Each cycle costs a start of the API, which loads the embedding model:
-    /// 4–13 s on the shared 2-core development machine, so 20 cycles would take minutes.
+    /// 1.6–13 s on the shared 2-core development machine depending on its load, so 20 cycles would take minutes.
     /// </summary>
     public const int DefaultCiCycles = 8;
 
