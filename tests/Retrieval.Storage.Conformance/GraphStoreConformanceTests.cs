@@ -36,7 +36,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         await UpsertWithGraphAsync(AclCorpus.OtherTenant, "eng", AclEntry.Public, 1, $"The {Canary} is public in globex.");
     }
 
-    [BackendFact]
+    [Fact]
     public async Task FindByKeys_RestrictedEntity_OnlyForReadersOfItsChunks()
     {
         await SeedAsync();
@@ -49,7 +49,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Single(await Graph.SearchAsync(Alice, "zanzibar", 10, Ct));
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Counts_AndNeighbors_ComeFromReadableChunksOnly()
     {
         await SeedAsync();
@@ -73,7 +73,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Equal(3, aliceDetail.ChunkIds.Count);
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Get_UnreadableEntity_IsNullLikeMissing()
     {
         await SeedAsync();
@@ -84,7 +84,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Null(await Graph.GetAsync(Alice, "0000000000000000", 10, 10, Ct));
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Subgraph_ContainsOnlyReadableChunksAndTheirEntities()
     {
         await SeedAsync();
@@ -100,7 +100,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.All(alice.Edges, e => Assert.InRange(e.Chunk, 0, alice.ChunkIds.Count - 1));
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Subgraph_UnreadableSeedChunk_IsIgnored()
     {
         var eng = await UpsertWithGraphAsync(AclCorpus.Tenant, "eng", AclEntry.Group("eng"), 1, $"The {Canary} funds Acme Robotics.");
@@ -111,7 +111,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Empty(carol.Entities);
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Reingest_WithoutEntity_RemovesEntityAndItsRelations()
     {
         await UpsertWithGraphAsync(AclCorpus.Tenant, "doc", AclEntry.Public, 1, "Ada Lovelace corresponded with Charles Babbage.");
@@ -129,7 +129,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Equal(1, detail.Entity.Chunks);
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Reingest_WithNewAcl_MovesTheGraphWithTheChunks()
     {
         await UpsertWithGraphAsync(AclCorpus.Tenant, "doc", AclEntry.Public, 1, $"The {Canary} met.");
@@ -141,7 +141,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Single(await Graph.FindByKeysAsync(Alice, [Key(Canary)], Ct));
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Delete_RemovesEntitiesNoOtherChunkSupports()
     {
         await UpsertWithGraphAsync(AclCorpus.Tenant, "a", AclEntry.Public, 1, "Grace Hopper met Alan Turing.");
@@ -157,7 +157,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Null(await Graph.GetExtractorAsync(AclCorpus.Tenant, "a", Ct));
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Aliases_LinkToTheEntity_ForReadersOfTheAliasingChunk()
     {
         await UpsertWithGraphAsync(AclCorpus.Tenant, "doc", AclEntry.Group("eng"), 1, "Ebenezer Scrooge counted coins. Later Scrooge slept.");
@@ -170,7 +170,7 @@ public abstract class GraphStoreConformanceTests : StorageConformanceBase
         Assert.Equal(["scrooge"], detail!.Aliases);
     }
 
-    [BackendFact]
+    [Fact]
     public async Task Upsert_WithoutGraph_LeavesNoGraphBehind()
     {
         await UpsertWithGraphAsync(AclCorpus.Tenant, "doc", AclEntry.Public, 1, "Grace Hopper met Alan Turing.");

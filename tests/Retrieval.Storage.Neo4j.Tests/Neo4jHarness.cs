@@ -4,6 +4,8 @@ using Retrieval.Core.Storage;
 using Retrieval.Storage.Conformance;
 using Retrieval.Storage.Embedded;
 
+[assembly: TestFramework(ConditionalTestFramework.TypeName, ConditionalTestFramework.AssemblyName)]
+
 namespace Retrieval.Storage.Neo4j.Tests;
 
 /// <summary>An embedded document store in a temporary directory (the source of truth the Neo4j projection follows).</summary>
@@ -47,7 +49,7 @@ internal sealed class TemporaryEmbeddedStore : IDisposable
 /// <c>http://localhost:7474</c>), with <c>NEO4J_USER</c> / <c>NEO4J_PASSWORD</c> (and optionally <c>NEO4J_DATABASE</c>).
 /// Each test empties the graph first: point it at a throwaway server, never at one holding data.
 /// </summary>
-[RequiresServer("NEO4J_URL", "point it at a throwaway Neo4j 5.19+ server (e.g. `docker run -p 7474:7474 -e NEO4J_AUTH=neo4j/password neo4j:5.26.23-community`, NEO4J_URL=http://localhost:7474 NEO4J_PASSWORD=password) to run the graph conformance suite against Neo4j; each test wipes its graph.")]
+[RequiresEnvironment("NEO4J_URL", "point it at a throwaway Neo4j 5.19+ server (e.g. `docker run -p 7474:7474 -e NEO4J_AUTH=neo4j/password neo4j:5.26.23-community`, NEO4J_URL=http://localhost:7474 NEO4J_PASSWORD=password) to run the graph conformance suite against Neo4j; each test wipes its graph.")]
 public sealed class Neo4jGraphStoreConformanceTests : GraphStoreConformanceTests
 {
     protected override async Task<StorageUnderTest> CreateStorageAsync()
