@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Retrieval.Core.Query;
 using Npgsql;
 using Retrieval.Core.Security;
 using Retrieval.Core.Storage;
@@ -14,10 +14,10 @@ namespace Retrieval.Storage.Postgres;
 /// scale. The ACL filter (tenant and permitted ACL sets) is in the same statement, so the top k are the best k the
 /// caller may read.
 /// </summary>
-public sealed partial class PostgresLexicalIndex : ILexicalIndex
+public sealed class PostgresLexicalIndex : ILexicalIndex
 {
     /// <summary>Bounds the cost of one query; longer input keeps its first distinct words.</summary>
-    public const int MaxTerms = 64;
+    public const int MaxTerms = LexicalTerms.MaxQueryTerms;
 
     private readonly PostgresDatabase database;
 
@@ -68,29 +68,7 @@ public sealed partial class PostgresLexicalIndex : ILexicalIndex
     /// </summary>
     internal static string? ToWebSearchText(string? query)
     {
-        if (string.IsNullOrWhiteSpace(query))
-        {
-            return null;
-        }
-
-        var terms = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var match in Word().EnumerateMatches(query))
-        {
-            var term = query.Substring(match.Index, match.Length).ToLowerInvariant();
-            if (term != "or" && seen.Add(term))
-            {
-                terms.Add(term);
-                if (terms.Count == MaxTerms)
-                {
-                    break;
-                }
-            }
-        }
-
+        var terms = LexicalTerms.Distinct(LexicalTerms.Words(query).Where(word => word != "or"), MaxTerms);
         return terms.Count == 0 ? null : string.Join(" or ", terms);
     }
-
-    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*", RegexOptions.CultureInvariant)]
-    private static partial Regex Word();
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
+using Retrieval.Core.Query;
 
 namespace Retrieval.Storage.Qdrant;
 
@@ -10,63 +10,21 @@ namespace Retrieval.Storage.Qdrant;
 /// digits and combining marks; lower-cased; diacritics removed; Lucene's 33 English stop words dropped; Porter
 /// stemming. Nothing the user types is read as syntax: a query is only ever a bag of these terms.
 /// </summary>
-internal static partial class LexicalAnalyzer
+internal static class LexicalAnalyzer
 {
     /// <summary>Bounds the cost of one query; longer input keeps its first distinct terms.</summary>
-    public const int MaxQueryTerms = 64;
-
-    /// <summary>Lucene's (and Anserini's) default English stop word set, as in the embedded store.</summary>
-    public static readonly IReadOnlySet<string> Stopwords = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it", "no", "not", "of",
-        "on", "or", "such", "that", "the", "their", "then", "there", "these", "they", "this", "to", "was", "will", "with",
-    };
+    public const int MaxQueryTerms = LexicalTerms.MaxQueryTerms;
 
     /// <summary>Every term of <paramref name="text"/>, in order, repeats included (term frequencies count them).</summary>
-    public static IReadOnlyList<string> Terms(string? text)
-    {
-        var terms = new List<string>();
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return terms;
-        }
-
-        foreach (var match in Word().EnumerateMatches(text))
-        {
-            var term = Normalize(text.AsSpan(match.Index, match.Length));
-            if (term.Length > 0 && !Stopwords.Contains(term))
-            {
-                terms.Add(PorterStemmer.Stem(term));
-            }
-        }
-
-        return terms;
-    }
+    public static IReadOnlyList<string> Terms(string? text) =>
+        [.. LexicalTerms.Words(text).Select(StripDiacritics).Where(term => term.Length > 0 && !LexicalTerms.Stopwords.Contains(term)).Select(PorterStemmer.Stem)];
 
     /// <summary>The distinct terms of a query, in order, at most <see cref="MaxQueryTerms"/>.</summary>
-    public static IReadOnlyList<string> QueryTerms(string? query)
-    {
-        var distinct = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var term in Terms(query))
-        {
-            if (seen.Add(term))
-            {
-                distinct.Add(term);
-                if (distinct.Count == MaxQueryTerms)
-                {
-                    break;
-                }
-            }
-        }
+    public static IReadOnlyList<string> QueryTerms(string? query) => LexicalTerms.Distinct(Terms(query));
 
-        return distinct;
-    }
-
-    /// <summary>Lower-cases (invariant) and strips combining marks after canonical decomposition: "Naïve" → "naive".</summary>
-    private static string Normalize(ReadOnlySpan<char> word)
+    /// <summary>Strips combining marks from a lower-cased word after canonical decomposition: "naïve" → "naive".</summary>
+    private static string StripDiacritics(string lower)
     {
-        var lower = word.ToString().ToLowerInvariant();
         if (Ascii.IsValid(lower))
         {
             return lower;
@@ -84,7 +42,4 @@ internal static partial class LexicalAnalyzer
 
         return builder.ToString().Normalize(NormalizationForm.FormC);
     }
-
-    [GeneratedRegex(@"[\p{L}\p{N}][\p{L}\p{N}\p{M}]*", RegexOptions.CultureInvariant)]
-    private static partial Regex Word();
 }

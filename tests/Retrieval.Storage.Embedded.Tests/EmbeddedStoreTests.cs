@@ -149,7 +149,7 @@ public sealed class EmbeddedStoreTests : IDisposable
     [Fact]
     public void LexicalQuery_UserText_BecomesQuotedOrTermsWithoutStopwords()
     {
-        Assert.Equal(33, LexicalQuery.Stopwords.Count);
+        Assert.Equal(33, Retrieval.Core.Query.LexicalTerms.Stopwords.Count);
         Assert.Equal("\"walrus\" OR \"near\" OR \"b\"", LexicalQuery.ToMatchExpression("The walrus NEAR( a:b \"walrus"));
         Assert.Equal("\"naïve\" OR \"café\"", LexicalQuery.ToMatchExpression("Naïve CAFÉ"));
         Assert.Null(LexicalQuery.ToMatchExpression("AND OR NOT * ^ -"));
