@@ -21,7 +21,7 @@ public sealed class AskService
     private readonly HybridSearcher _searcher;
     private readonly IAnswerGenerator _generator;
     private readonly ExtractiveAnswerer _extractive;
-    private readonly AnswerVerifier _verifier;
+    private readonly IAnswerJudge _judge;
     private readonly IOptionsMonitor<QueryOptions> _queryOptions;
     private readonly IOptionsMonitor<AnswerOptions> _options;
     private readonly string _model;
@@ -31,7 +31,7 @@ public sealed class AskService
         HybridSearcher searcher,
         IAnswerGenerator generator,
         ExtractiveAnswerer extractive,
-        AnswerVerifier verifier,
+        IAnswerJudge judge,
         IOptionsMonitor<QueryOptions> queryOptions,
         IOptionsMonitor<AnswerOptions> options,
         IEmbeddingModelInfo? model = null,
@@ -40,7 +40,7 @@ public sealed class AskService
         _searcher = searcher;
         _generator = generator;
         _extractive = extractive;
-        _verifier = verifier;
+        _judge = judge;
         _queryOptions = queryOptions;
         _options = options;
         _model = model?.ModelId ?? string.Empty;
@@ -180,9 +180,10 @@ public sealed class AskService
         }
 
         var verifyWatch = Stopwatch.StartNew();
-        var support = await _verifier.VerifyAsync(answer, sources, cancellationToken).ConfigureAwait(false);
+        var support = await _judge.JudgeAsync(answer, sources, cancellationToken).ConfigureAwait(false);
         timings["verifyMs"] = verifyWatch.Elapsed.TotalMilliseconds;
-        RetrievalTelemetry.AnswerSupport.Record(support.Ratio, new KeyValuePair<string, object?>("generator", generator));
+        RetrievalTelemetry.AnswerSupport.Record(
+            support.Ratio, new KeyValuePair<string, object?>("generator", generator), new KeyValuePair<string, object?>("judge", support.Judge));
 
         var kept = support.Sentences;
         if (options.Unsupported == UnsupportedSentencePolicy.Drop && support.Sentences.Any(s => !s.Supported))
