@@ -112,7 +112,7 @@ public static class JudgePrompt
             foreach (var item in verdicts.EnumerateArray())
             {
                 if (item.ValueKind != JsonValueKind.Object
-                    || !item.TryGetProperty("sentence", out var idElement) || !idElement.TryGetInt32(out var id)
+                    || !item.TryGetProperty("sentence", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt32(out var id)
                     || !item.TryGetProperty("verdict", out var verdictElement) || verdictElement.ValueKind != JsonValueKind.String)
                 {
                     throw new JudgeReplyException("A verdict lacks an integer \"sentence\" or a string \"verdict\".");

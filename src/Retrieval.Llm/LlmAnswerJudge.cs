@@ -52,7 +52,7 @@ public sealed partial class LlmAnswerJudge : IAnswerJudge
         var (batch, sourcesBlock) = Batch(lexical.Sentences, floors, sources, options);
         if (batch.Count == 0)
         {
-            // Nothing a judge could rule on: every sentence fails a deterministic check.
+            // Nothing a judge could rule on: no sentence cites anything.
             return lexical with { Judge = JudgeName };
         }
 
@@ -104,9 +104,10 @@ public sealed partial class LlmAnswerJudge : IAnswerJudge
     }
 
     /// <summary>
-    /// The sentences the judge sees: those with citations to given sources (the rest are decided by the floor), in
-    /// order, up to <see cref="VerificationOptions.MaxSentences"/> and the prompt budget. A sentence whose number or
-    /// negation fails the floor still goes, so the judge's reason is reported, but its verdict cannot make it supported.
+    /// The sentences the judge sees: those that cite something (a sentence without a citation is decided by the floor),
+    /// in order, up to <see cref="VerificationOptions.MaxSentences"/> and the prompt budget, with the given sources they
+    /// cite. A sentence that fails the floor (a source that was not given, a number or negation the sources lack) still
+    /// goes, so the judge's reason is reported, but no verdict can make it supported.
     /// </summary>
     private static (List<(JudgedSentence Sentence, int Index)> Batch, string Sources) Batch(
         IReadOnlyList<SentenceSupport> sentences, List<string?> floors, IReadOnlyList<AnswerSource> sources, VerificationOptions options)
@@ -117,16 +118,16 @@ public sealed partial class LlmAnswerJudge : IAnswerJudge
         var sentenceChars = 0;
         for (var i = 0; i < sentences.Count && batch.Count < options.MaxSentences; i++)
         {
-            if (floors[i] is SupportIssues.NoCitation or SupportIssues.UnknownSource)
+            if (floors[i] is SupportIssues.NoCitation)
             {
                 continue;
             }
 
             var sentence = new JudgedSentence(batch.Count + 1, sentences[i].Text, sentences[i].Citations);
             var withSources = new SortedDictionary<int, AnswerSource>(cited);
-            foreach (var index in sentence.Citations)
+            foreach (var source in sources.Where(s => sentence.Citations.Contains(s.Index)))
             {
-                withSources[index] = sources.First(s => s.Index == index);
+                withSources[source.Index] = source;
             }
 
             var block = withSources.Count == cited.Count ? sourcesBlock : JudgePrompt.Sources(withSources.Values);
