@@ -118,6 +118,33 @@ public sealed partial class JudgeEvalTests
         Assert.Equal(2, json.RootElement.GetProperty("groundedness").GetProperty("judgeFallbacks").GetInt32());
     }
 
+    [Fact]
+    public async Task Answers_JudgeLlm_ReportsTheLlmJudge()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("tiny/corpus.jsonl",
+            """{"_id":"volcano","title":"Volcanoes","text":"Magma rises through the crust and erupts as lava from a volcano. Basalt forms when lava cools."}""" + "\n" +
+            """{"_id":"bees","title":"Honey bees","text":"Honey bees communicate the direction of flowers with a waggle dance inside the hive."}""" + "\n");
+        dir.Write("tiny/queries.jsonl", """{"_id":"q1","text":"lava erupts from volcano","answer":"lava","answer_aliases":[]}""" + "\n");
+        dir.Write("tiny/qrels/train.tsv", "query-id\tcorpus-id\tscore\nq1\tvolcano\t1\n");
+        await using var llm = RecordedJudge.Start(_ => "supported", answer: "Magma erupts as lava from a volcano [1].");
+        var output = Path.Combine(dir.Path, "out");
+        var console = new TestConsole();
+
+        var exit = await EvalCli.RunAsync(
+            ["answers", "--dataset", Path.Combine(dir.Path, "tiny"), "--model", "minilm", "--store", Path.Combine(dir.Path, "store"), "--judge", "llm", "--out", output],
+            console, CancellationToken.None, name => name switch { "LLM_ENDPOINT" => llm.Endpoint, "LLM_MODEL" => "recorded-model", _ => null });
+
+        Assert.True(exit == EvalCli.Ok, console.Output);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "report.json")));
+        var answers = json.RootElement.GetProperty("answers");
+        Assert.Equal("llm", answers.GetProperty("judge").GetString());
+        Assert.Equal("llm", answers.GetProperty("generator").GetString());
+        Assert.Equal(0, answers.GetProperty("judgeFallbacks").GetInt32());
+        Assert.Equal(2, llm.Requests);
+        Assert.Equal(1, llm.JudgeRequests);
+    }
+
     /// <summary>
     /// A loopback OpenAI-compatible chat-completions endpoint that answers judge requests: the verdict for each fenced
     /// sentence comes from <c>verdict(text)</c>; a null verdict replies with prose instead of JSON.
@@ -126,12 +153,15 @@ public sealed partial class JudgeEvalTests
     {
         private readonly HttpListener _listener = new();
         private readonly Func<string, string?> _verdict;
+        private readonly string? _answer;
         private readonly Task _loop;
         private int _requests;
+        private int _judgeRequests;
 
-        private RecordedJudge(Func<string, string?> verdict, int port)
+        private RecordedJudge(Func<string, string?> verdict, string? answer, int port)
         {
             _verdict = verdict;
+            _answer = answer;
             Endpoint = $"http://127.0.0.1:{port}/v1";
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             _listener.Start();
@@ -142,13 +172,16 @@ public sealed partial class JudgeEvalTests
 
         public int Requests => Volatile.Read(ref _requests);
 
-        public static RecordedJudge Start(Func<string, string?> verdict)
+        public int JudgeRequests => Volatile.Read(ref _judgeRequests);
+
+        /// <summary>Judge requests get verdicts; any other request (an answer) gets <paramref name="answer"/>.</summary>
+        public static RecordedJudge Start(Func<string, string?> verdict, string? answer = null)
         {
             using var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
             var port = ((IPEndPoint)probe.LocalEndpoint).Port;
             probe.Stop();
-            return new RecordedJudge(verdict, port);
+            return new RecordedJudge(verdict, answer, port);
         }
 
         private async Task LoopAsync()
@@ -169,8 +202,15 @@ public sealed partial class JudgeEvalTests
                 using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
                 using var request = JsonDocument.Parse(await reader.ReadToEndAsync());
                 var user = request.RootElement.GetProperty("messages").EnumerateArray().Last(m => m.GetProperty("role").GetString() == "user").GetProperty("content").GetString()!;
+                var judging = user.Contains("Sentences to judge:", StringComparison.Ordinal);
+                if (judging)
+                {
+                    Interlocked.Increment(ref _judgeRequests);
+                }
+
                 var sentences = Sentence().Matches(user).Select(m => (Id: int.Parse(m.Groups["n"].Value, System.Globalization.CultureInfo.InvariantCulture), Verdict: _verdict(m.Groups["text"].Value))).ToList();
-                var content = sentences.Any(s => s.Verdict is null)
+                var content = !judging ? _answer ?? "I cannot answer from the sources."
+                    : sentences.Any(s => s.Verdict is null)
                     ? "I think the claims look fine."
                     : JsonSerializer.Serialize(new { verdicts = sentences.Select(s => new { sentence = s.Id, verdict = s.Verdict, reason = "recorded" }) });
                 var body = JsonSerializer.SerializeToUtf8Bytes(new
