@@ -220,6 +220,24 @@ public sealed class LlmJudgeTests
         Assert.Equal(1.0, body.GetProperty("support").GetProperty("ratio").GetDouble());
     }
 
+    [Fact]
+    public async Task Ask_GeneratorFailed_JudgeNotCalledAndLexicalFallbackReported()
+    {
+        Script(user => $"{Jenner} [{Cite(user, "Jenner in 1796")}].", SupportAll);
+        _corpus.Llm.Behavior = LlmBehavior.ServerError;
+        var before = _corpus.Llm.Requests.Count;
+
+        var body = await _corpus.Client.PostJsonAsync("/v1/ask", new { question = Question });
+
+        Assert.Equal("extractive", body.GetProperty("generator").GetString());
+        Assert.Equal("llm_unavailable", body.GetProperty("fallback").GetString());
+        var support = body.GetProperty("support");
+        Assert.Equal("lexical", support.GetProperty("judge").GetString());
+        Assert.Equal("llm_unavailable", support.GetProperty("judgeFallback").GetString());
+        Assert.False(body.GetProperty("abstained").GetBoolean());
+        Assert.DoesNotContain(_corpus.Llm.Requests.Skip(before), r => LlmJudgeCorpus.IsJudgeRequest(LlmFakeServer.Messages(r)[^1].Content));
+    }
+
     private static int Count(string text, string what)
     {
         var count = 0;
