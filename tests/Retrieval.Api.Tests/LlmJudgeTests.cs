@@ -128,7 +128,15 @@ public sealed class LlmJudgeTests
         Assert.Equal("number_mismatch", sentences[1].GetProperty("issue").GetString());
         Assert.DoesNotContain("40 children", body.GetProperty("answer").GetString()!, StringComparison.Ordinal);
 
-        var messages = LlmFakeServer.Messages(LastJudgeRequest(before));
+        var request = LastJudgeRequest(before);
+        using (var json = JsonDocument.Parse(request))
+        {
+            // JSON mode and greedy decoding for the verdicts.
+            Assert.Equal("json_object", json.RootElement.GetProperty("response_format").GetProperty("type").GetString());
+            Assert.Equal(0, json.RootElement.GetProperty("temperature").GetDouble());
+        }
+
+        var messages = LlmFakeServer.Messages(request);
         Assert.Equal(["system", "user"], messages.Select(m => m.Role));
         Assert.Equal(JudgePrompt.SystemPrompt, messages[0].Content);
         var user = messages[1].Content;
