@@ -38,6 +38,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<AnswerVerifier>();
         services.AddSingleton<ExtractiveAnswerer>();
 
+        // The answer judge seam: lexical unless Retrieval:Verification:Judge=llm registers the LLM judge (Retrieval.Llm).
+        services.TryAddSingleton<IAnswerJudge, LexicalAnswerJudge>();
+
         // The answer generator seam: the extractive answerer unless an LLM generator is registered (Retrieval.Llm).
         services.TryAddSingleton<IAnswerGenerator>(sp => sp.GetRequiredService<ExtractiveAnswerer>());
         services.AddSingleton<AskService>();

@@ -28,6 +28,7 @@ public static class LlmServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<LlmOptions>().BindConfiguration(LlmOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LlmOptions>, LlmOptionsValidator>();
+        services.AddAnswerJudge(configuration);
         if (string.IsNullOrWhiteSpace(configuration[LlmOptions.Section + ":Endpoint"]))
         {
             return services;

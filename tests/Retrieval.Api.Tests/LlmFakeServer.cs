@@ -42,6 +42,9 @@ public sealed partial class LlmFakeServer : IAsyncDisposable
 
     public LlmBehavior Behavior { get; set; } = LlmBehavior.Answer;
 
+    /// <summary>When set, chooses the behavior per request from its user message (e.g. answer, then hang on the judge call).</summary>
+    public Func<string, LlmBehavior>? BehaviorFor { get; set; }
+
     /// <summary>The answer text, given the request's user message (to cite the source that says something).</summary>
     public Func<string, string> Answer { get; set; } = _ => "I cannot answer from the sources.";
 
@@ -95,7 +98,8 @@ public sealed partial class LlmFakeServer : IAsyncDisposable
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync(context.RequestAborted);
         Requests.Enqueue(body);
-        switch (Behavior)
+        var behavior = BehaviorFor is { } choose ? choose(Messages(body).Last(m => m.Role == "user").Content) : Behavior;
+        switch (behavior)
         {
             case LlmBehavior.Hang:
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);

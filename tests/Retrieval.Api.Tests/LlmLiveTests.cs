@@ -39,4 +39,32 @@ public sealed class LlmLiveTests
             Assert.DoesNotContain("Pasteur", body.GetProperty("answer").GetString()!, StringComparison.Ordinal);
         }
     }
+
+    [LiveLlmFact]
+    public async Task Ask_LiveLlmJudge_JudgesEverySentenceAndFloorHolds()
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["Retrieval:Llm:Endpoint"] = Environment.GetEnvironmentVariable("LLM_ENDPOINT"),
+            ["Retrieval:Llm:Model"] = Environment.GetEnvironmentVariable("LLM_MODEL") ?? "llama3.2",
+            ["Retrieval:Llm:ApiKey"] = Environment.GetEnvironmentVariable("LLM_API_KEY"),
+            ["Retrieval:Verification:Judge"] = "Llm",
+        };
+        using var factory = new RetrievalApiFactory(settings: settings);
+        using var client = factory.ClientFor("alice", ["eng"], [RetrievalRoles.Reader, RetrievalRoles.Ingestor]);
+        await LlmCorpus.SeedAsync(client);
+
+        var body = await client.PostJsonAsync("/v1/ask", new { question = "Who developed the first vaccine?" });
+
+        var support = body.GetProperty("support");
+        Assert.Equal("llm", support.GetProperty("judge").GetString());
+
+        // Every sentence that cites something went to the judge, which must have given a reason.
+        foreach (var sentence in support.GetProperty("sentences").EnumerateArray().Where(s => s.GetProperty("citations").GetArrayLength() > 0))
+        {
+            Assert.Equal(System.Text.Json.JsonValueKind.String, sentence.GetProperty("judgeReason").ValueKind);
+        }
+
+        Assert.DoesNotContain("Pasteur", body.GetProperty("answer").GetString()!, StringComparison.Ordinal);
+    }
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Retrieval.Core;
 using Retrieval.Core.Answering;
 using Retrieval.Core.Options;
@@ -7,6 +10,7 @@ using Retrieval.Core.Query;
 using Retrieval.Eval.Datasets;
 using Retrieval.Eval.Reports;
 using Retrieval.Eval.Running;
+using Retrieval.Llm;
 using Spectre.Console;
 
 namespace Retrieval.Eval.Cli;
@@ -19,17 +23,19 @@ public static class EvalCli
     public const int BadUsage = 2;
     public const int BadData = 3;
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken)
+    /// <summary>Runs the command line; <paramref name="environment"/> (default: the process environment) supplies LLM_ENDPOINT, LLM_MODEL, LLM_API_KEY.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, IAnsiConsole console, CancellationToken cancellationToken, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(console);
+        environment ??= Environment.GetEnvironmentVariable;
         try
         {
             var options = EvalOptions.Parse(args);
             var report = options.Command switch
             {
                 "retrieval" => await RetrievalAsync(options, console, cancellationToken),
-                "answers" => await AnswersAsync(options, console, cancellationToken),
-                _ => await GroundednessAsync(options, console),
+                "answers" => await AnswersAsync(options, environment, console, cancellationToken),
+                _ => await GroundednessAsync(options, environment, console, cancellationToken),
             };
             var name = report.Retrieval?.Dataset ?? report.Answers?.Dataset ?? report.Groundedness!.Dataset;
             var suffix = options.Command == "retrieval" ? string.Empty : "-" + options.Command;
@@ -89,18 +95,20 @@ public static class EvalCli
         return new EvalReport { Retrieval = report with { Settings = options.Settings.Count > 0 ? options.Settings : null } };
     }
 
-    private static async Task<EvalReport> AnswersAsync(EvalOptions options, IAnsiConsole console, CancellationToken cancellationToken)
+    private static async Task<EvalReport> AnswersAsync(EvalOptions options, Func<string, string?> environment, IAnsiConsole console, CancellationToken cancellationToken)
     {
+        var settings = JudgeSettings.Resolve(options, environment);
         var dataset = LoadRetrievalDataset(options.Dataset, "beir", options.Split);
         var store = options.Store ?? RepositoryPaths.CacheStore($"{dataset.Name}-{options.Model ?? new EmbeddingOptions().Model}");
-        await using var services = await EvalServices.CreateAsync(store, options.Model, options.Settings, cancellationToken);
+        await using var services = await EvalServices.CreateAsync(store, options.Model, settings, cancellationToken);
         var report = await ConsoleProgress.RunAsync(console, progress =>
             AnswerEvaluator.RunAsync(services, dataset, options.LimitQueries, options.TopK, progress, cancellationToken));
         return new EvalReport { Answers = report };
     }
 
-    private static async Task<EvalReport> GroundednessAsync(EvalOptions options, IAnsiConsole console)
+    private static async Task<EvalReport> GroundednessAsync(EvalOptions options, Func<string, string?> environment, IAnsiConsole console, CancellationToken cancellationToken)
     {
+        var settings = JudgeSettings.Resolve(options, environment);
         if (!Directory.Exists(options.Dataset))
         {
             throw new DirectoryNotFoundException($"Dataset folder not found: {options.Dataset}");
@@ -108,17 +116,37 @@ public static class EvalCli
 
         var format = options.Format
             ?? (Directory.EnumerateFiles(options.Dataset, "summedits_*.json").Any() ? "summedits" : "qags");
-        var examples = format == "qags" ? QagsLoader.Load(options.Dataset) : SummEditsLoader.Load(options.Dataset);
+        var all = format == "qags" ? QagsLoader.Load(options.Dataset) : SummEditsLoader.Load(options.Dataset);
+        var examples = options.Limit is { } limit ? GroundednessEvaluator.Spaced(all, limit) : all;
 
-        // The threshold the running service applies: read from its own composition, not copied here.
+        // The threshold and judge the running service applies: read from its own composition, not copied here.
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
         services.AddRetrievalCore();
+        services.AddOptions<AnswerOptions>().BindConfiguration(AnswerOptions.Section);
+        services.AddLlmAnswering(configuration);
         await using var provider = services.BuildServiceProvider();
         var threshold = provider.GetRequiredService<AnswerVerifier>().SupportThreshold;
+        var name = BeirLoader.DatasetName(options.Dataset);
+        GroundednessReport report;
+        if (options.Judge == "llm")
+        {
+            _ = provider.GetRequiredService<IOptions<LlmOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<VerificationOptions>>().Value;
+            var judge = provider.GetRequiredService<IAnswerJudge>();
+            report = await ConsoleProgress.RunAsync(console, progress => GroundednessEvaluator.RunWithJudgeAsync(
+                name, format, examples, judge, options.Parallel ?? 4, progress, cancellationToken));
+            report = report with { JudgeModel = provider.GetRequiredService<IOptions<LlmOptions>>().Value.Model };
+        }
+        else
+        {
+            report = await ConsoleProgress.RunAsync(console, progress =>
+                Task.FromResult(GroundednessEvaluator.Run(name, format, examples, threshold, progress)));
+        }
 
-        var report = await ConsoleProgress.RunAsync(console, progress =>
-            Task.FromResult(GroundednessEvaluator.Run(BeirLoader.DatasetName(options.Dataset), format, examples, threshold, progress)));
-        return new EvalReport { Groundedness = report };
+        return new EvalReport { Groundedness = examples.Count < all.Count ? report with { ExamplesInDataset = all.Count } : report };
     }
 }
 

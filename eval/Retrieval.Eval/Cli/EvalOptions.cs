@@ -30,8 +30,11 @@ public sealed record EvalOptions
                        [--model arctic-xs|minilm] [--store DIR] [--limit-queries N] [--queries all|tune|heldout] [--depth N] [--tune-fusion]
                        [--set Retrieval:Query:RrfK=60 ...] [--out DIR]
           answers      --dataset DIR [--split train] [--model arctic-xs|minilm] [--store DIR] [--limit-queries N]
-                       [--top-k N] [--set KEY=VALUE ...] [--out DIR]
-          groundedness --dataset DIR [--format summedits|qags] [--out DIR]
+                       [--top-k N] [--judge lexical|llm] [--set KEY=VALUE ...] [--out DIR]
+          groundedness --dataset DIR [--format summedits|qags] [--judge lexical|llm] [--limit N] [--parallel N]
+                       [--set KEY=VALUE ...] [--out DIR]
+        --judge llm uses the LLM judge (Retrieval:Verification:Judge=Llm) and needs LLM_ENDPOINT and LLM_MODEL
+        (LLM_API_KEY if needed) or --set Retrieval:Llm:Endpoint=URL --set Retrieval:Llm:Model=NAME.
         """;
 
     private static readonly string[] Commands = ["retrieval", "answers", "groundedness"];
@@ -62,6 +65,15 @@ public sealed record EvalOptions
     public string Queries { get; init; } = "all";
 
     public string? Out { get; init; }
+
+    /// <summary><c>lexical</c> (default) or <c>llm</c>: the answer judge for <c>answers</c> and <c>groundedness</c>.</summary>
+    public string Judge { get; init; } = "lexical";
+
+    /// <summary>groundedness: score an evenly spaced subset of this many examples.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>groundedness with the LLM judge: concurrent judge calls.</summary>
+    public int? Parallel { get; init; }
 
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
@@ -139,6 +151,9 @@ public sealed record EvalOptions
             TuneFusion = tune,
             Queries = values.GetValueOrDefault("--queries", "all").ToLowerInvariant(),
             Out = values.GetValueOrDefault("--out"),
+            Judge = values.GetValueOrDefault("--judge", "lexical").ToLowerInvariant(),
+            Limit = PositiveInt(values, "--limit"),
+            Parallel = PositiveInt(values, "--parallel"),
             Settings = settings,
         };
         Validate(options);
@@ -148,8 +163,8 @@ public sealed record EvalOptions
     private static string[] Allowed(string command) => command switch
     {
         "retrieval" => ["--dataset", "--split", "--format", "--modes", "--model", "--store", "--limit-queries", "--queries", "--depth", "--out", "--set"],
-        "answers" => ["--dataset", "--split", "--model", "--store", "--limit-queries", "--top-k", "--out", "--set"],
-        _ => ["--dataset", "--format", "--out"],
+        "answers" => ["--dataset", "--split", "--model", "--store", "--limit-queries", "--top-k", "--judge", "--out", "--set"],
+        _ => ["--dataset", "--format", "--judge", "--limit", "--parallel", "--out", "--set"],
     };
 
     private static void Validate(EvalOptions options)
@@ -177,6 +192,11 @@ public sealed record EvalOptions
             }
         }
 
+        if (options.Judge is not ("lexical" or "llm"))
+        {
+            throw new UsageException($"--judge must be lexical or llm, got '{options.Judge}'.");
+        }
+
         if (options.Queries is not ("all" or "tune" or "heldout"))
         {
             throw new UsageException($"--queries must be all, tune or heldout, got '{options.Queries}'.");
@@ -198,5 +218,49 @@ public sealed record EvalOptions
         return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
             : throw new UsageException($"{name} must be a positive integer, got '{text}'.");
+    }
+}
+
+/// <summary>The LLM settings <c>--judge llm</c> runs with: <c>--set Retrieval:Llm:*</c>, else <c>LLM_ENDPOINT</c>, <c>LLM_MODEL</c>, <c>LLM_API_KEY</c>.</summary>
+public static class JudgeSettings
+{
+    public const string MissingEndpoint =
+        "--judge llm needs an OpenAI-compatible LLM: set LLM_ENDPOINT (e.g. http://localhost:11434/v1) and LLM_MODEL (and LLM_API_KEY if needed), " +
+        "or pass --set Retrieval:Llm:Endpoint=URL --set Retrieval:Llm:Model=NAME.";
+
+    /// <summary>The options' settings plus what the LLM judge needs; unchanged for the lexical judge. Throws <see cref="UsageException"/> without an endpoint or model.</summary>
+    public static IReadOnlyDictionary<string, string?> Resolve(EvalOptions options, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (options.Judge != "llm")
+        {
+            return options.Settings;
+        }
+
+        var settings = new Dictionary<string, string?>(options.Settings, StringComparer.OrdinalIgnoreCase);
+        Fill(settings, "Retrieval:Llm:Endpoint", environment("LLM_ENDPOINT"));
+        Fill(settings, "Retrieval:Llm:Model", environment("LLM_MODEL"));
+        Fill(settings, "Retrieval:Llm:ApiKey", environment("LLM_API_KEY"));
+        if (string.IsNullOrWhiteSpace(settings.GetValueOrDefault("Retrieval:Llm:Endpoint")))
+        {
+            throw new UsageException(MissingEndpoint);
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.GetValueOrDefault("Retrieval:Llm:Model")))
+        {
+            throw new UsageException("--judge llm: the LLM endpoint is set but no model: set LLM_MODEL or --set Retrieval:Llm:Model=NAME.");
+        }
+
+        settings["Retrieval:Verification:Judge"] = "Llm";
+        return settings;
+    }
+
+    private static void Fill(Dictionary<string, string?> settings, string key, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(settings.GetValueOrDefault(key)) && !string.IsNullOrWhiteSpace(value))
+        {
+            settings[key] = value;
+        }
     }
 }

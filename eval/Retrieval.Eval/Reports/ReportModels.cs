@@ -164,6 +164,14 @@ public sealed record AnswersReport
     [JsonPropertyName("generator")]
     public string? Generator { get; init; }
 
+    /// <summary>The configured answer judge (<c>lexical</c> or <c>llm</c>).</summary>
+    [JsonPropertyName("judge")]
+    public string? Judge { get; init; }
+
+    /// <summary>Answers on which the LLM judge could not decide and the lexical verdicts stood (null for the lexical judge).</summary>
+    [JsonPropertyName("judgeFallbacks")]
+    public int? JudgeFallbacks { get; init; }
+
     [JsonPropertyName("topK")]
     public int TopK { get; init; }
 
@@ -218,4 +226,15 @@ public sealed record GroundednessReport
     /// <summary>Best threshold per domain chosen on all of it: an oracle upper bound, not a deployable number.</summary>
     [JsonPropertyName("oracle")]
     public ThresholdedResult? Oracle { get; init; }
+
+    /// <summary>With the LLM judge: the model, and how many claims fell back to the lexical verdicts.</summary>
+    [JsonPropertyName("judgeModel")]
+    public string? JudgeModel { get; init; }
+
+    [JsonPropertyName("judgeFallbacks")]
+    public int? JudgeFallbacks { get; init; }
+
+    /// <summary>When <c>--limit</c> evaluated an evenly spaced subset: the size of the whole dataset.</summary>
+    [JsonPropertyName("examplesInDataset")]
+    public int? ExamplesInDataset { get; init; }
 }

@@ -85,7 +85,12 @@ public static class ReportWriter
         if (report.Answers is { } a)
         {
             md.AppendLine(Inv($"# Answers: {a.Dataset}")).AppendLine();
-            md.AppendLine(Inv($"{a.Questions} questions through the ask pipeline (hybrid top {a.TopK}, generator `{a.Generator}`, model `{a.Model}`)."));
+            md.AppendLine(Inv($"{a.Questions} questions through the ask pipeline (hybrid top {a.TopK}, generator `{a.Generator}`, judge `{a.Judge ?? "lexical"}`, model `{a.Model}`)."));
+            if (a.JudgeFallbacks is { } answerFallbacks)
+            {
+                md.AppendLine().AppendLine(Inv($"LLM judge fell back to the lexical verdicts on {answerFallbacks} answers."));
+            }
+
             md.AppendLine();
             md.AppendLine("| questions | answered | abstained | support ratio | citation precision | citation recall | answer contains gold | … when answered | p50 ms | p95 ms |");
             md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
@@ -102,6 +107,16 @@ public static class ReportWriter
         {
             md.AppendLine(Inv($"# Groundedness: {g.Dataset}")).AppendLine();
             md.AppendLine(Inv($"Detector: {g.Detector}. {g.Aggregation}."));
+            if (g.JudgeFallbacks is { } claimFallbacks)
+            {
+                md.AppendLine().AppendLine(Inv($"LLM judge `{g.JudgeModel}`: fell back to the lexical verdicts on {claimFallbacks} claims."));
+            }
+
+            if (g.ExamplesInDataset is { } whole)
+            {
+                md.AppendLine().AppendLine(Inv($"An evenly spaced subset (`--limit`) of the dataset's {whole} examples."));
+            }
+
             md.AppendLine();
             md.AppendLine(Inv($"| group | n | consistent | BA @ service threshold {g.Threshold} | BA held-out threshold | (threshold) | BA oracle threshold (upper bound) | (threshold) |"));
             md.AppendLine("|---|---|---|---|---|---|---|---|");

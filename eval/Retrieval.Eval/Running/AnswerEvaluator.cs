@@ -26,6 +26,7 @@ public static class AnswerEvaluator
         var outcomes = new List<AnswerOutcome>(questions.Count);
         var latencies = new List<double>(questions.Count);
         string? generator = null;
+        var judgeFallbacks = 0;
         foreach (var question in questions)
         {
             var watch = Stopwatch.StartNew();
@@ -41,6 +42,7 @@ public static class AnswerEvaluator
 
             latencies.Add(watch.Elapsed.TotalMilliseconds);
             generator ??= result.Generator;
+            judgeFallbacks += result.Support.JudgeFallback is null ? 0 : 1;
             var gold = dataset.Qrels[question.Id].Where(p => p.Value > 0).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
             outcomes.Add(Judge(result, gold, question));
             task.Increment();
@@ -53,6 +55,8 @@ public static class AnswerEvaluator
             Dataset = dataset.Name,
             Model = services.ModelId,
             Generator = generator,
+            Judge = services.Get<IAnswerJudge>().Name,
+            JudgeFallbacks = services.Get<IAnswerJudge>().Name == LexicalAnswerJudge.JudgeName ? null : judgeFallbacks,
             TopK = topK ?? Math.Min(5, services.QueryOptions.MaxTopK),
             LatencyMs = new LatencySummary(Math.Round(Percentile.Of(latencies, 50), 2), Math.Round(Percentile.Of(latencies, 95), 2)),
             Store = new StoreInfo(

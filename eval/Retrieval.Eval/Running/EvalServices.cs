@@ -97,6 +97,8 @@ public sealed class EvalServices : IAsyncDisposable
             _ = provider.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<IngestionOptions>>().Value;
             _ = provider.GetRequiredService<IOptions<QueryOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<Retrieval.Llm.LlmOptions>>().Value;
+            _ = provider.GetRequiredService<IOptions<Retrieval.Llm.VerificationOptions>>().Value;
             await provider.GetRequiredService<IDocumentStore>().InitializeAsync(cancellationToken);
         }
         catch

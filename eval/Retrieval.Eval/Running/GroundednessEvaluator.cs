@@ -27,7 +27,63 @@ public static class GroundednessEvaluator
             task.Increment();
         });
         task.Complete();
+        return Summarize(datasetName, format, scored, threshold, Detector,
+            "claim score = minimum over its sentences of AnswerVerifier.Score(sentence, document); consistent when score >= threshold");
+    }
 
+    /// <summary>
+    /// Judges every claim with the service's answer judge as it runs in an ask (the LLM judge with its deterministic
+    /// floor and lexical fallback): the document is source [1], each claim sentence cites it, and the claim is
+    /// consistent when every sentence is supported (score 1, else 0; threshold 0.5).
+    /// </summary>
+    public static async Task<GroundednessReport> RunWithJudgeAsync(
+        string datasetName, string format, IReadOnlyList<GroundednessExample> examples, IAnswerJudge judge, int parallelism, IEvalProgress progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        ArgumentNullException.ThrowIfNull(judge);
+        ArgumentNullException.ThrowIfNull(progress);
+        var task = progress.Begin($"Judging {examples.Count:N0} {datasetName} claims ({judge.Name})", examples.Count);
+        var scored = new (string Group, bool Actual, double Score)[examples.Count];
+        var fallbacks = 0;
+        await Parallel.ForAsync(0, examples.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (i, token) =>
+        {
+            var example = examples[i];
+            var report = await JudgeClaimAsync(judge, example.Claim, example.Document, token).ConfigureAwait(false);
+            scored[i] = (example.Group, example.Consistent, report.Sentences.Count > 0 && report.Sentences.All(s => s.Supported) ? 1 : 0);
+            if (report.JudgeFallback is not null)
+            {
+                Interlocked.Increment(ref fallbacks);
+            }
+
+            task.Increment();
+        }).ConfigureAwait(false);
+        task.Complete();
+        return Summarize(datasetName, format, scored, 0.5, $"answer judge '{judge.Name}' (LLM verdicts over the deterministic floor)",
+            "the document is source [1] and every claim sentence cites it; consistent when the judge finds every sentence supported (score 1, else 0)")
+            with { JudgeFallbacks = fallbacks };
+    }
+
+    /// <summary>The claim as an answer whose every sentence cites the document as source [1], judged as an ask would judge it.</summary>
+    public static Task<SupportReport> JudgeClaimAsync(IAnswerJudge judge, string claim, string document, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(judge);
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(document);
+        var sentences = SentenceSplitter.Split(claim).Select(r => claim[r].Trim()).Where(s => s.Length > 0);
+        var answer = string.Join(" ", sentences.Select(s => AnswerText.WithCitation(s, [1])));
+        return judge.JudgeAsync(answer, [new AnswerSource(1, "document", "document", string.Empty, document)], cancellationToken);
+    }
+
+    /// <summary>Every <c>count / limit</c>-th example: a deterministic subset that keeps each domain's share.</summary>
+    public static IReadOnlyList<GroundednessExample> Spaced(IReadOnlyList<GroundednessExample> examples, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        return limit >= examples.Count ? examples : Enumerable.Range(0, limit).Select(i => examples[(int)((long)i * examples.Count / limit)]).ToList();
+    }
+
+    private static GroundednessReport Summarize(
+        string datasetName, string format, (string Group, bool Actual, double Score)[] scored, double threshold, string detector, string aggregation)
+    {
         var groups = scored.GroupBy(s => s.Group, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         var atService = groups.ToDictionary(g => g.Key, g => Accuracy(g.ToList(), threshold), StringComparer.Ordinal);
 
@@ -50,10 +106,10 @@ public static class GroundednessEvaluator
         return new GroundednessReport
         {
             Dataset = datasetName,
-            Detector = Detector,
+            Detector = detector,
             Format = format,
             Threshold = threshold,
-            Aggregation = "claim score = minimum over its sentences of AnswerVerifier.Score(sentence, document); consistent when score >= threshold",
+            Aggregation = aggregation,
             Groups = atService,
             MeanBalancedAccuracy = MeanOf(atService),
             HeldOut = new ThresholdedResult(

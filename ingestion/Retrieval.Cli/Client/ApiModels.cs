@@ -75,7 +75,8 @@ public sealed record Citation(int Index, string? ChunkId, string? DocumentId, st
 
 public sealed record SupportSentence(string? Text, IReadOnlyList<int>? Citations, bool Supported, double Score);
 
-public sealed record AnswerSupport(double Ratio, IReadOnlyList<SupportSentence>? Sentences);
+/// <summary><see cref="Judge"/>: <c>lexical</c> or <c>llm</c>; <see cref="JudgeFallback"/>: why the LLM judge could not decide.</summary>
+public sealed record AnswerSupport(double Ratio, IReadOnlyList<SupportSentence>? Sentences, string? Judge = null, string? JudgeFallback = null);
 
 public sealed record AskResponse(
     string? Answer,

@@ -88,7 +88,10 @@ public sealed class AskCommand : ServiceCommand<AskCommand.Settings>
             var sentences = support.Sentences ?? [];
             var supported = sentences.Count(s => s.Supported);
             var counts = sentences.Count > 0 ? $" ({supported} of {sentences.Count} sentences)" : string.Empty;
-            Out.MarkupLine($"Support: [bold]{(support.Ratio * 100).ToString("0", CultureInfo.InvariantCulture)}%[/]{counts}");
+            var judge = support.Judge is null ? string.Empty
+                : support.JudgeFallback is null ? $", {support.Judge} judge"
+                : $", {support.Judge} judge (LLM judge unavailable: {support.JudgeFallback})";
+            Out.MarkupLine($"Support: [bold]{(support.Ratio * 100).ToString("0", CultureInfo.InvariantCulture)}%[/]{counts}{judge.EscapeMarkup()}");
             foreach (var sentence in sentences.Where(s => !s.Supported))
             {
                 Out.MarkupLine($"  [yellow]unsupported:[/] {ConsoleExtensions.Snippet(sentence.Text, 200).EscapeMarkup()}");

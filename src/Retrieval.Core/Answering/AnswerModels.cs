@@ -19,6 +19,9 @@ public sealed record SentenceSupport(string Text, IReadOnlyList<int> Citations, 
 
     /// <summary>True when the policy removed this sentence from the answer (it is still reported here).</summary>
     public bool Removed { get; init; }
+
+    /// <summary>The LLM judge's short reason for its verdict; null when the lexical judge decided this sentence.</summary>
+    public string? JudgeReason { get; init; }
 }
 
 /// <summary>
@@ -29,6 +32,15 @@ public sealed record SupportReport(double Ratio, IReadOnlyList<SentenceSupport> 
 {
     /// <summary>How many unsupported sentences the policy removed from the answer.</summary>
     public int Removed { get; init; }
+
+    /// <summary>The judge that decided (<c>lexical</c> or <c>llm</c>); null when no sentence was judged (an early abstention).</summary>
+    public string? Judge { get; init; }
+
+    /// <summary>
+    /// Set when the configured judge could not decide and the lexical verdicts stand instead: <c>llm_unavailable</c>
+    /// (timeout, HTTP error, open circuit) or <c>judge_malformed</c> (the reply was not the verdict JSON asked for).
+    /// </summary>
+    public string? JudgeFallback { get; init; }
 }
 
 /// <summary>Why a sentence is unsupported.</summary>
@@ -40,6 +52,12 @@ public static class SupportIssues
     public const string NegationMismatch = "negation_mismatch";
     public const string EntityMismatch = "entity_mismatch";
     public const string LowOverlap = "low_overlap";
+
+    /// <summary>The LLM judge found the cited sources do not state the claim.</summary>
+    public const string JudgeUnsupported = "judge_unsupported";
+
+    /// <summary>The LLM judge found the cited sources contradict the claim.</summary>
+    public const string Contradicted = "contradicted";
 }
 
 /// <summary>Why an answer abstained, or why the LLM did not answer.</summary>

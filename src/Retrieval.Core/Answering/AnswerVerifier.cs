@@ -192,6 +192,51 @@ public sealed partial class AnswerVerifier
         return new SentenceSupport(text, citations, supported, Math.Round(best.Score, 4)) { Issue = issue, Evidence = best.Evidence, EvidenceSource = best.Source };
     }
 
+    /// <summary>
+    /// The deterministic checks no judge may overrule: the sentence cites something (<c>no_citation</c>), every source it
+    /// cites was given (<c>unknown_source</c>), every number it states appears in what it cites (<c>number_mismatch</c>),
+    /// and a negation it states appears there too (<c>negation_mismatch</c>). Injected instructions inside a source are
+    /// not evidence (<see cref="EvidenceText"/>). Null when the sentence passes them all.
+    /// </summary>
+    public static string? FloorIssue(string claim, IReadOnlyList<int> citations, IReadOnlyList<AnswerSource> sources)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        ArgumentNullException.ThrowIfNull(citations);
+        ArgumentNullException.ThrowIfNull(sources);
+        if (citations.Count == 0)
+        {
+            return SupportIssues.NoCitation;
+        }
+
+        var evidence = new List<string>(citations.Count);
+        foreach (var index in citations)
+        {
+            var source = sources.FirstOrDefault(s => s.Index == index);
+            if (source is null)
+            {
+                return SupportIssues.UnknownSource;
+            }
+
+            evidence.Add(EvidenceText(source.Text));
+        }
+
+        var cited = string.Join("\n", evidence);
+        var numbers = TextFeatures.Numbers(claim);
+        if (numbers.Count > 0 && !numbers.IsSubsetOf(TextFeatures.Numbers(cited)))
+        {
+            return SupportIssues.NumberMismatch;
+        }
+
+        return TextFeatures.HasNegation(claim) && !TextFeatures.HasNegation(cited) ? SupportIssues.NegationMismatch : null;
+    }
+
+    /// <summary>What of a source can be evidence: the text, less any sentence addressing the model (an injected instruction).</summary>
+    public static string EvidenceText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return Evidence(text);
+    }
+
     /// <summary>Maps a paraphrase similarity in [P, 1] onto a coverage in [threshold, 1]; below P it earns nothing.</summary>
     private double ParaphraseCoverage(double similarity, double threshold)
     {
@@ -202,7 +247,7 @@ public sealed partial class AnswerVerifier
     private static SupportReport Report(List<SentenceSupport> results)
     {
         var ratio = results.Count == 0 ? 0 : (double)results.Count(r => r.Supported) / results.Count;
-        return new SupportReport(Math.Round(ratio, 4), results);
+        return new SupportReport(Math.Round(ratio, 4), results) { Judge = LexicalAnswerJudge.JudgeName };
     }
 
     /// <summary>The sentences of a source that can be evidence: those addressing the model (injected instructions) cannot.</summary>

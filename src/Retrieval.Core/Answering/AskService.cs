@@ -22,6 +22,7 @@ public sealed class AskService
     private readonly IAnswerGenerator _generator;
     private readonly ExtractiveAnswerer _extractive;
     private readonly AnswerVerifier _verifier;
+    private readonly IAnswerJudge _judge;
     private readonly IOptionsMonitor<QueryOptions> _queryOptions;
     private readonly IOptionsMonitor<AnswerOptions> _options;
     private readonly string _model;
@@ -32,6 +33,7 @@ public sealed class AskService
         IAnswerGenerator generator,
         ExtractiveAnswerer extractive,
         AnswerVerifier verifier,
+        IAnswerJudge judge,
         IOptionsMonitor<QueryOptions> queryOptions,
         IOptionsMonitor<AnswerOptions> options,
         IEmbeddingModelInfo? model = null,
@@ -41,6 +43,7 @@ public sealed class AskService
         _generator = generator;
         _extractive = extractive;
         _verifier = verifier;
+        _judge = judge;
         _queryOptions = queryOptions;
         _options = options;
         _model = model?.ModelId ?? string.Empty;
@@ -180,9 +183,10 @@ public sealed class AskService
         }
 
         var verifyWatch = Stopwatch.StartNew();
-        var support = await _verifier.VerifyAsync(answer, sources, cancellationToken).ConfigureAwait(false);
+        var support = await JudgeAsync(answer, sources, fallback, cancellationToken).ConfigureAwait(false);
         timings["verifyMs"] = verifyWatch.Elapsed.TotalMilliseconds;
-        RetrievalTelemetry.AnswerSupport.Record(support.Ratio, new KeyValuePair<string, object?>("generator", generator));
+        RetrievalTelemetry.AnswerSupport.Record(
+            support.Ratio, new KeyValuePair<string, object?>("generator", generator), new KeyValuePair<string, object?>("judge", support.Judge));
 
         var kept = support.Sentences;
         if (options.Unsupported == UnsupportedSentencePolicy.Drop && support.Sentences.Any(s => !s.Supported))
@@ -199,6 +203,22 @@ public sealed class AskService
         }
 
         return new AnswerResult(answer, Citations(kept, sources), false, null, support, generator, timings) { Fallback = fallback };
+    }
+
+    /// <summary>
+    /// The configured judge's verdicts; but when the LLM already failed this ask (<paramref name="fallback"/>), an LLM
+    /// judge is not tried again (it would wait out the same outage): the lexical verdicts stand, reported as a fallback.
+    /// </summary>
+    private async Task<SupportReport> JudgeAsync(string answer, List<AnswerSource> sources, string? fallback, CancellationToken cancellationToken)
+    {
+        if (fallback is null || _judge.Name == LexicalAnswerJudge.JudgeName)
+        {
+            return await _judge.JudgeAsync(answer, sources, cancellationToken).ConfigureAwait(false);
+        }
+
+        RetrievalTelemetry.JudgeFallbacks.Add(1, new KeyValuePair<string, object?>("judge", _judge.Name), new KeyValuePair<string, object?>("reason", fallback));
+        var lexical = await _verifier.VerifyAsync(answer, sources, cancellationToken).ConfigureAwait(false);
+        return lexical with { JudgeFallback = fallback };
     }
 
     /// <summary>The sources the answer cites, each with the source sentences that support it.</summary>

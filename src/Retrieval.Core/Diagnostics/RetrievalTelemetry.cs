@@ -24,6 +24,9 @@ public static class RetrievalTelemetry
     public static readonly Counter<long> Abstentions = Meter.CreateCounter<long>(
         "retrieval.answer.abstentions", null, "Answers that abstained, by reason.");
 
+    public static readonly Counter<long> JudgeFallbacks = Meter.CreateCounter<long>(
+        "retrieval.answer.judge_fallbacks", null, "Answers whose configured judge (llm) could not decide, so the lexical verdicts stood; by judge and reason.");
+
     public static readonly Counter<long> DocumentsIngested = Meter.CreateCounter<long>(
         "retrieval.ingest.documents", null, "Documents processed by ingestion, by outcome.");
 
