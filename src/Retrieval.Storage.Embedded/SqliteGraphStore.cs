@@ -221,15 +221,67 @@ public sealed partial class SqliteGraphStore : IGraphStore
         return result;
     }
 
-    /// <summary>Display name: the most frequent surface form; type: the most frequent known type.</summary>
-    internal static GraphEntity Summarize(string publicId, IEnumerable<(string Name, string? Type, int Count)> mentions, int chunks)
+    /// <summary>
+    /// Display name: the most frequent surface form (ties: the shorter, then the ordinal-first); type: the most frequent
+    /// known type (ties: ordinal-first). Loops rather than grouping: it runs for every entity of every subgraph.
+    /// </summary>
+    internal static GraphEntity Summarize(string publicId, IReadOnlyList<(string Name, string? Type, int Count)> mentions, int chunks)
     {
-        var list = mentions.ToList();
-        var name = list.GroupBy(m => m.Name, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key.Length).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
-        var type = list.Where(m => m.Type is not null).GroupBy(m => m.Type!, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
-        return new GraphEntity(publicId, name, type, chunks, list.Sum(m => m.Count));
+        if (mentions.Count == 1)
+        {
+            var (onlyName, onlyType, onlyCount) = mentions[0];
+            return new GraphEntity(publicId, onlyName, onlyType, chunks, onlyCount);
+        }
+
+        var names = new List<(string Key, int Count)>();
+        var types = new List<(string Key, int Count)>();
+        var total = 0;
+        foreach (var (name, type, count) in mentions)
+        {
+            total += count;
+            Accumulate(names, name, count);
+            if (type is not null)
+            {
+                Accumulate(types, type, count);
+            }
+        }
+
+        var best = names[0];
+        foreach (var candidate in names)
+        {
+            if (candidate.Count > best.Count
+                || (candidate.Count == best.Count && (candidate.Key.Length < best.Key.Length
+                    || (candidate.Key.Length == best.Key.Length && string.CompareOrdinal(candidate.Key, best.Key) < 0))))
+            {
+                best = candidate;
+            }
+        }
+
+        string? bestType = null;
+        var bestTypeCount = 0;
+        foreach (var (key, count) in types)
+        {
+            if (bestType is null || count > bestTypeCount || (count == bestTypeCount && string.CompareOrdinal(key, bestType) < 0))
+            {
+                (bestType, bestTypeCount) = (key, count);
+            }
+        }
+
+        return new GraphEntity(publicId, best.Key, bestType, chunks, total);
+
+        static void Accumulate(List<(string Key, int Count)> sums, string key, int count)
+        {
+            for (var i = 0; i < sums.Count; i++)
+            {
+                if (string.Equals(sums[i].Key, key, StringComparison.Ordinal))
+                {
+                    sums[i] = (key, sums[i].Count + count);
+                    return;
+                }
+            }
+
+            sums.Add((key, count));
+        }
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, AclFilter? filter, string sql)

@@ -111,6 +111,25 @@ public sealed class GraphSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void Summarize_RandomMentionLists_MatchesTheGroupingRule()
+    {
+        var random = new Random(7);
+        string[] names = ["Ab", "AB", "Abc", "abc", "B", "Ab"];
+        string?[] types = [null, "person", "place", "organization", null];
+        for (var run = 0; run < 2_000; run++)
+        {
+            var mentions = Enumerable.Range(0, random.Next(1, 6))
+                .Select(_ => (Name: names[random.Next(names.Length)], Type: types[random.Next(types.Length)], Count: random.Next(1, 4)))
+                .ToList();
+            var chunks = random.Next(1, 10);
+
+            var expected = SqlSubgraphOracle.Summarize("id", mentions, chunks);
+
+            Assert.Equal(expected, SqliteGraphStore.Summarize("id", mentions, chunks));
+        }
+    }
+
+    [Fact]
     public async Task GetSubgraph_NoWriteBetweenReads_LoadsTheCopyOnce()
     {
         await store.InitializeAsync(Ct);

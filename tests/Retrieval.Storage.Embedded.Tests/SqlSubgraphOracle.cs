@@ -147,10 +147,21 @@ internal static class SqlSubgraphOracle
         var chunkIndex = chunkOrder.Select((seq, index) => (seq, index)).ToDictionary(p => p.seq, p => p.index);
         var rowsByEntity = rows.ToLookup(r => r.Entity);
         var entities = entityOrder
-            .Select(id => SqliteGraphStore.Summarize(publicIds[id].PublicId, rowsByEntity[id].Select(m => (m.Name, m.Type, m.Count)), publicIds[id].Chunks))
+            .Select(id => Summarize(publicIds[id].PublicId, rowsByEntity[id].Select(m => (m.Name, m.Type, m.Count)), publicIds[id].Chunks))
             .ToList();
         var edges = rows.Select(r => new MentionEdge(entityIndex[r.Entity], chunkIndex[r.Chunk], r.Count)).ToList();
         return new EntityChunkGraph(entities, [.. chunkOrder.Select(seq => chunkIds[seq])], edges);
+    }
+
+    /// <summary>Display name: the most frequent surface form; type: the most frequent known type (the store's rule, as written before).</summary>
+    public static GraphEntity Summarize(string publicId, IEnumerable<(string Name, string? Type, int Count)> mentions, int chunks)
+    {
+        var list = mentions.ToList();
+        var name = list.GroupBy(m => m.Name, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key.Length).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        var type = list.Where(m => m.Type is not null).GroupBy(m => m.Type!, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
+        return new GraphEntity(publicId, name, type, chunks, list.Sum(m => m.Count));
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, AclFilter? filter, string sql)
