@@ -17,10 +17,10 @@ namespace Retrieval.Benchmarks.Graph;
 /// <item><see cref="Subgraph"/>: the subgraph read alone for the same seeds (change-counter check + expansion);</item>
 /// <item><see cref="ColdSubgraph"/>: one subgraph read by a new store object, which first loads the whole copy (the cost of the first search after a write).</item>
 /// </list>
-/// Run: <c>dotnet run -c Release --project eval/Retrieval.Benchmarks -- --filter *GraphRetrieverBenchmarks*</c>.
+/// Run: <c>dotnet run -c Release --project eval/Retrieval.Benchmarks -- --filter *GraphRetrieverBenchmarks* --inProcess</c>
+/// (in-process: on a loaded 2-core machine the generated project's build can exceed BenchmarkDotNet's 2-minute limit).
 /// </summary>
 [MemoryDiagnoser]
-[ShortRunJob]
 public class GraphRetrieverBenchmarks : IDisposable
 {
     private const int Questions = 20;
