@@ -14,7 +14,8 @@ namespace Retrieval.Storage.Embedded;
 /// </summary>
 internal sealed class GraphSnapshot
 {
-    private readonly Dictionary<long, (string Tenant, HashSet<string> Members)> aclSets;
+    private readonly Dictionary<long, string> aclSets;
+    private readonly Dictionary<string, List<long>> setsByPrincipal;
     private readonly Dictionary<long, int> chunkBySeq;
     private readonly Dictionary<string, int> chunkById;
     private readonly Dictionary<long, int> entityByRowId;
@@ -22,13 +23,15 @@ internal sealed class GraphSnapshot
 
     private GraphSnapshot(
         GraphHead head,
-        Dictionary<long, (string Tenant, HashSet<string> Members)> aclSets,
+        Dictionary<long, string> aclSets,
+        Dictionary<string, List<long>> setsByPrincipal,
         long[] chunkSeqs, string[] chunkIds, string[] chunkTenants, long[] chunkAclSets,
         long[] entityRowIds, string[] entityPublicIds, string[] entityTenants,
         Mention[] mentions, int[] chunkStarts, int[] entityStarts, int[] entityMentions)
     {
         Head = head;
         this.aclSets = aclSets;
+        this.setsByPrincipal = setsByPrincipal;
         ChunkSeqs = chunkSeqs;
         ChunkIds = chunkIds;
         ChunkTenants = chunkTenants;
@@ -104,11 +107,19 @@ internal sealed class GraphSnapshot
     {
         ArgumentNullException.ThrowIfNull(filter);
         var permitted = new HashSet<long>();
-        foreach (var (id, (tenant, members)) in aclSets)
+        foreach (var principal in filter.Principals)
         {
-            if (string.Equals(tenant, filter.Tenant, StringComparison.Ordinal) && filter.Principals.Any(members.Contains))
+            if (!setsByPrincipal.TryGetValue(principal, out var sets))
             {
-                permitted.Add(id);
+                continue;
+            }
+
+            foreach (var id in sets)
+            {
+                if (string.Equals(aclSets[id], filter.Tenant, StringComparison.Ordinal))
+                {
+                    permitted.Add(id);
+                }
             }
         }
 
@@ -146,20 +157,24 @@ internal sealed class GraphSnapshot
             return interned;
         }
 
-        var aclSets = new Dictionary<long, (string Tenant, HashSet<string> Members)>();
+        // Set id → tenant, and principal → the sets that list it (the acl_set_members index, in memory).
+        var aclSets = new Dictionary<long, string>();
+        var setsByPrincipal = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         await using (var command = Command("SELECT s.id, s.tenant, m.principal FROM acl_sets s JOIN acl_set_members m ON m.acl_set_id = s.id;"))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
                 var id = reader.GetInt64(0);
-                if (!aclSets.TryGetValue(id, out var set))
+                aclSets[id] = Intern(reader.GetString(1));
+                var principal = reader.GetString(2);
+                if (!setsByPrincipal.TryGetValue(principal, out var sets))
                 {
-                    set = (Intern(reader.GetString(1)), new HashSet<string>(StringComparer.Ordinal));
-                    aclSets[id] = set;
+                    sets = [];
+                    setsByPrincipal[principal] = sets;
                 }
 
-                set.Members.Add(reader.GetString(2));
+                sets.Add(id);
             }
         }
 
@@ -259,7 +274,7 @@ internal sealed class GraphSnapshot
         }
 
         return new GraphSnapshot(
-            head, aclSets, [.. chunkSeqs], [.. chunkIds], [.. chunkTenants], [.. chunkAclSets],
+            head, aclSets, setsByPrincipal, [.. chunkSeqs], [.. chunkIds], [.. chunkTenants], [.. chunkAclSets],
             [.. entityRowIds], [.. entityPublicIds], [.. entityTenants], mentionArray, chunkStarts, entityStarts, entityMentions);
 
         SqliteCommand Command(string sql)
