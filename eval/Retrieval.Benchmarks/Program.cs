@@ -5,6 +5,7 @@ using Retrieval.Benchmarks.Embeddings;
 // Anything else goes to BenchmarkDotNet (e.g. `--filter *Pooling*`, `--list flat`).
 // `ingest`, `corpus`, `load`: pipeline throughput per model, the 50k-chunk latency corpus, the load generator.
 // `global`: cost of global graph retrieval (communities + summaries) on MuSiQue or A Christmas Carol.
+// `graph`: the local graph retriever's stage timings on an existing store, and a digest of its results.
 switch (args.FirstOrDefault())
 {
     case "embeddings":
@@ -17,6 +18,8 @@ switch (args.FirstOrDefault())
         return await Retrieval.Benchmarks.Load.LoadGenerator.RunAsync(args[1..]);
     case "global":
         return await Retrieval.Benchmarks.Load.GlobalGraphBenchmark.RunAsync(args[1..]);
+    case "graph":
+        return await Retrieval.Benchmarks.Load.GraphRetrieverBenchmark.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(EmbeddingThroughput).Assembly).Run(args);

@@ -64,7 +64,7 @@ public sealed partial class SqliteGraphStore
         var chunkIndex = chunkOrder.Select((seq, index) => (seq, index)).ToDictionary(p => p.seq, p => p.index);
         var byEntity = rows.ToLookup(r => r.Entity);
         var entities = entityOrder
-            .Select(id => Summarize(entityInfo[id].PublicId, byEntity[id].Select(m => (m.Name, m.Type, m.Count)), byEntity[id].Count()))
+            .Select(id => Summarize(entityInfo[id].PublicId, byEntity[id].Select(m => (m.Name, m.Type, m.Count)).ToList(), byEntity[id].Count()))
             .ToList();
         var mentions = rows.Select(r => new MentionEdge(entityIndex[r.Entity], chunkIndex[r.Chunk], r.Count)).ToList();
 

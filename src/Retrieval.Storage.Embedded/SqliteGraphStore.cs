@@ -181,146 +181,6 @@ public sealed partial class SqliteGraphStore : IGraphStore
         return new EntityDetail(entity, aliases, neighbors, chunkIds);
     }
 
-    public async Task<EntityChunkGraph> GetSubgraphAsync(
-        AclFilter filter, IReadOnlyCollection<string> seedIds, IReadOnlyCollection<string> seedChunkIds, GraphExpansion expansion, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(filter);
-        ArgumentNullException.ThrowIfNull(seedIds);
-        ArgumentNullException.ThrowIfNull(seedChunkIds);
-        ArgumentNullException.ThrowIfNull(expansion);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-
-        var frontierEntities = new List<long>();
-        if (seedIds.Count > 0)
-        {
-            await using var command = Command(connection, transaction, null,
-                "SELECT id FROM graph_entities WHERE tenant = $tenant AND public_id IN (SELECT value FROM json_each($ids));");
-            command.Parameters.AddWithValue("$tenant", filter.Tenant);
-            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(seedIds));
-            frontierEntities.AddRange(await ReadLongsAsync(command, cancellationToken));
-        }
-
-        var frontierChunks = new List<long>();
-        if (seedChunkIds.Count > 0)
-        {
-            await using var command = Command(connection, transaction, filter,
-                $"SELECT seq FROM chunks WHERE id IN (SELECT value FROM json_each($ids)) AND tenant = $tenant AND acl_set_id IN {AclSets.PermittedSetsSql};");
-            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(seedChunkIds));
-            frontierChunks.AddRange(await ReadLongsAsync(command, cancellationToken));
-        }
-
-        var expanded = new HashSet<long>(frontierEntities);
-        var loadedChunks = new HashSet<long>();
-        var rows = new List<(long Entity, long Chunk, int Count, string Name, string? Type)>();
-        for (var hop = 0; hop < expansion.Hops && loadedChunks.Count < expansion.MaxChunks; hop++)
-        {
-            var newChunks = new List<long>();
-            foreach (var chunk in frontierChunks)
-            {
-                if (loadedChunks.Add(chunk))
-                {
-                    newChunks.Add(chunk);
-                }
-            }
-
-            if (frontierEntities.Count > 0)
-            {
-                await using var command = Command(connection, transaction, filter,
-                    $"""
-                    SELECT chunk_seq FROM (
-                        SELECT m.chunk_seq, ROW_NUMBER() OVER (PARTITION BY m.entity_id ORDER BY m.count DESC, m.chunk_seq) AS position
-                        FROM graph_mentions m
-                        WHERE m.entity_id IN (SELECT value FROM json_each($ids)) AND m.acl_set_id IN {AclSets.PermittedSetsSql})
-                    WHERE position <= $perEntity;
-                    """);
-                command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(frontierEntities));
-                command.Parameters.AddWithValue("$perEntity", expansion.MaxChunksPerEntity);
-                foreach (var chunk in await ReadLongsAsync(command, cancellationToken))
-                {
-                    if (loadedChunks.Count >= expansion.MaxChunks)
-                    {
-                        break;
-                    }
-
-                    if (loadedChunks.Add(chunk))
-                    {
-                        newChunks.Add(chunk);
-                    }
-                }
-            }
-
-            frontierChunks = [];
-            frontierEntities = [];
-            if (newChunks.Count == 0)
-            {
-                break;
-            }
-
-            await using (var command = Command(connection, transaction, filter,
-                $"""
-                SELECT m.entity_id, m.chunk_seq, m.count, m.name, m.type FROM graph_mentions m
-                WHERE m.chunk_seq IN (SELECT value FROM json_each($chunks)) AND m.acl_set_id IN {AclSets.PermittedSetsSql};
-                """))
-            {
-                command.Parameters.AddWithValue("$chunks", JsonSerializer.Serialize(newChunks));
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var row = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt32(2), reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4));
-                    rows.Add(row);
-                    if (expanded.Add(row.Item1))
-                    {
-                        frontierEntities.Add(row.Item1);
-                    }
-                }
-            }
-        }
-
-        if (rows.Count == 0)
-        {
-            return EntityChunkGraph.Empty;
-        }
-
-        // Chunk ids, entity public ids and readable mention counts.
-        var chunkOrder = rows.Select(r => r.Chunk).Distinct().ToList();
-        var chunkIds = new Dictionary<long, string>();
-        await using (var command = Command(connection, transaction, null, "SELECT seq, id FROM chunks WHERE seq IN (SELECT value FROM json_each($seqs));"))
-        {
-            command.Parameters.AddWithValue("$seqs", JsonSerializer.Serialize(chunkOrder));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                chunkIds[reader.GetInt64(0)] = reader.GetString(1);
-            }
-        }
-
-        var entityOrder = rows.Select(r => r.Entity).Distinct().ToList();
-        var publicIds = new Dictionary<long, (string PublicId, int Chunks)>();
-        await using (var command = Command(connection, transaction, filter,
-            $"""
-            SELECT e.id, e.public_id, (SELECT COUNT(*) FROM graph_mentions m WHERE m.entity_id = e.id AND m.acl_set_id IN {AclSets.PermittedSetsSql})
-            FROM graph_entities e WHERE e.id IN (SELECT value FROM json_each($ids));
-            """))
-        {
-            command.Parameters.AddWithValue("$ids", JsonSerializer.Serialize(entityOrder));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                publicIds[reader.GetInt64(0)] = (reader.GetString(1), reader.GetInt32(2));
-            }
-        }
-
-        var entityIndex = entityOrder.Select((id, index) => (id, index)).ToDictionary(p => p.id, p => p.index);
-        var chunkIndex = chunkOrder.Select((seq, index) => (seq, index)).ToDictionary(p => p.seq, p => p.index);
-        var rowsByEntity = rows.ToLookup(r => r.Entity);
-        var entities = entityOrder
-            .Select(id => Summarize(publicIds[id].PublicId, rowsByEntity[id].Select(m => (m.Name, m.Type, m.Count)), publicIds[id].Chunks))
-            .ToList();
-        var edges = rows.Select(r => new MentionEdge(entityIndex[r.Entity], chunkIndex[r.Chunk], r.Count)).ToList();
-        return new EntityChunkGraph(entities, [.. chunkOrder.Select(seq => chunkIds[seq])], edges);
-    }
-
     /// <summary>Entities as the caller sees them: name, type, chunk and mention counts from readable mentions only; unreadable ones absent.</summary>
     private static async Task<Dictionary<long, GraphEntity>> LoadEntitiesAsync(
         SqliteConnection connection, SqliteTransaction transaction, AclFilter filter, List<long> ids, CancellationToken cancellationToken)
@@ -361,15 +221,67 @@ public sealed partial class SqliteGraphStore : IGraphStore
         return result;
     }
 
-    /// <summary>Display name: the most frequent surface form; type: the most frequent known type.</summary>
-    private static GraphEntity Summarize(string publicId, IEnumerable<(string Name, string? Type, int Count)> mentions, int chunks)
+    /// <summary>
+    /// Display name: the most frequent surface form (ties: the shorter, then the ordinal-first); type: the most frequent
+    /// known type (ties: ordinal-first). Loops rather than grouping: it runs for every entity of every subgraph.
+    /// </summary>
+    internal static GraphEntity Summarize(string publicId, IReadOnlyList<(string Name, string? Type, int Count)> mentions, int chunks)
     {
-        var list = mentions.ToList();
-        var name = list.GroupBy(m => m.Name, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key.Length).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
-        var type = list.Where(m => m.Type is not null).GroupBy(m => m.Type!, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Sum(m => m.Count)).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault();
-        return new GraphEntity(publicId, name, type, chunks, list.Sum(m => m.Count));
+        if (mentions.Count == 1)
+        {
+            var (onlyName, onlyType, onlyCount) = mentions[0];
+            return new GraphEntity(publicId, onlyName, onlyType, chunks, onlyCount);
+        }
+
+        var names = new List<(string Key, int Count)>();
+        var types = new List<(string Key, int Count)>();
+        var total = 0;
+        foreach (var (name, type, count) in mentions)
+        {
+            total += count;
+            Accumulate(names, name, count);
+            if (type is not null)
+            {
+                Accumulate(types, type, count);
+            }
+        }
+
+        var best = names[0];
+        foreach (var candidate in names)
+        {
+            if (candidate.Count > best.Count
+                || (candidate.Count == best.Count && (candidate.Key.Length < best.Key.Length
+                    || (candidate.Key.Length == best.Key.Length && string.CompareOrdinal(candidate.Key, best.Key) < 0))))
+            {
+                best = candidate;
+            }
+        }
+
+        string? bestType = null;
+        var bestTypeCount = 0;
+        foreach (var (key, count) in types)
+        {
+            if (bestType is null || count > bestTypeCount || (count == bestTypeCount && string.CompareOrdinal(key, bestType) < 0))
+            {
+                (bestType, bestTypeCount) = (key, count);
+            }
+        }
+
+        return new GraphEntity(publicId, best.Key, bestType, chunks, total);
+
+        static void Accumulate(List<(string Key, int Count)> sums, string key, int count)
+        {
+            for (var i = 0; i < sums.Count; i++)
+            {
+                if (string.Equals(sums[i].Key, key, StringComparison.Ordinal))
+                {
+                    sums[i] = (key, sums[i].Count + count);
+                    return;
+                }
+            }
+
+            sums.Add((key, count));
+        }
     }
 
     private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, AclFilter? filter, string sql)

@@ -90,20 +90,22 @@ public sealed partial class HybridSearcher
         activity?.SetTag("retrieval.top_k", k);
         LogSearch(_logger, mode.Name(), k, query);
 
-        // An index that holds both (Qdrant) answers dense and lexical in one round trip; fusion stays here either way.
-        var passagesTask = mode.Uses(RetrievalMode.Dense) && mode.Uses(RetrievalMode.Lexical)
-            && _vectors is IHybridIndex hybrid && ReferenceEquals(hybrid.Lexical, _lexical)
-            ? RunHybridAsync(hybrid, filter, query, candidates, timings, cancellationToken)
-            : RunPassagesAsync(mode, filter, query, candidates, timings, cancellationToken);
-
         // The graph runs beside the others, or after them when it uses their best chunks: as passage seeds
         // (PassageSeedShare) or as the entities to link by name embedding (EmbeddingLinks).
         var graphOptions = _graphOptions.CurrentValue;
         var seededGraph = mode.Uses(RetrievalMode.Graph) && (graphOptions.PassageSeedShare > 0 || graphOptions.EmbeddingLinks > 0)
             && (mode.Uses(RetrievalMode.Dense) || mode.Uses(RetrievalMode.Lexical));
+        // Started first and on the thread pool: the embedding model and SQLite complete synchronously, so a graph task
+        // started after the passages would begin only once dense and BM25 had finished on this thread.
         var graphTask = mode.Uses(RetrievalMode.Graph) && !seededGraph
-            ? RunGraphAsync(filter, query, candidates, [], ReadOnlyMemory<float>.Empty, timings, cancellationToken)
+            ? Task.Run(() => RunGraphAsync(filter, query, candidates, [], ReadOnlyMemory<float>.Empty, timings, cancellationToken), cancellationToken)
             : Task.FromResult<GraphRetrieval?>(null);
+
+        // An index that holds both (Qdrant) answers dense and lexical in one round trip; fusion stays here either way.
+        var passagesTask = mode.Uses(RetrievalMode.Dense) && mode.Uses(RetrievalMode.Lexical)
+            && _vectors is IHybridIndex hybrid && ReferenceEquals(hybrid.Lexical, _lexical)
+            ? RunHybridAsync(hybrid, filter, query, candidates, timings, cancellationToken)
+            : RunPassagesAsync(mode, filter, query, candidates, timings, cancellationToken);
         await Task.WhenAll(passagesTask, graphTask).ConfigureAwait(false);
         var (dense, lexical, queryEmbedding) = await passagesTask.ConfigureAwait(false);
         GraphRetrieval? graph;
