@@ -338,6 +338,38 @@ public sealed partial class LlmGraphExtractionTests
         Assert.DoesNotContain("Quillfeather", await ferryDetail.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ExtractAsync_DocumentOverBudgetWithOverBudgetFast_BuildsFastGraphWithoutLlmCall()
+    {
+        var services = _corpus.Factory.Services;
+        var budget = new GraphLlmOptions { MaxTokensPerDocument = 1_000, OverBudget = GraphLlmOptions.FastOverBudget, MaxCompletionTokens = 4096 };
+        var extractor = new LlmGraphExtractor(
+            services.GetRequiredService<Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService>(),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LlmOptions>>(),
+            new FixedOptions<GraphLlmOptions>(budget),
+            services.GetRequiredService<IGraphExtractionCache>(),
+            services.GetRequiredService<Retrieval.Core.Embeddings.ITextTokenizer>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmGraphExtractor>.Instance);
+        Llm.Answer = _ => throw new InvalidOperationException("no request expected");
+        var before = Llm.Requests.Count;
+        const string Text = "In 1911 the chemist Marie Curie won a second Nobel Prize in Stockholm.";
+
+        var graph = await extractor.ExtractAsync("acme", [new("c-1", "doc", 0, Text, 0, Text.Length, string.Empty, 16, ReadOnlyMemory<float>.Empty)], CancellationToken.None);
+
+        Assert.Equal(before, Llm.Requests.Count);
+        Assert.Equal(FastGraphExtractor.Name, graph.Extractor);
+        Assert.Contains(graph.Chunks.Single().Mentions, m => m.Key == "marie curie");
+    }
+
+    private sealed class FixedOptions<T>(T value) : Microsoft.Extensions.Options.IOptionsMonitor<T>
+    {
+        public T CurrentValue => value;
+
+        public T Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
+    }
+
     private static MultipartFormDataContent Upload(params (string Name, string Text)[] files)
     {
         var form = new MultipartFormDataContent { { new StringContent("public"), "acl" } };
