@@ -117,6 +117,12 @@ public sealed partial class LlmGraphExtractionTests
         await IngestAsync("lovelace", "Ada Lovelace corresponded with Charles Babbage about the analytical engine. Lovelace published notes on it.");
 
         Assert.Equal(before + 1, ExtractionRequests());
+        using (var body = JsonDocument.Parse(Llm.Requests.Last()))
+        {
+            Assert.Equal("json_object", body.RootElement.GetProperty("response_format").GetProperty("type").GetString());
+            Assert.Equal(0, body.RootElement.GetProperty("temperature").GetDouble());
+        }
+
         var request = LlmFakeServer.Messages(Llm.Requests.Last());
         Assert.Contains("untrusted data", request[0].Content, StringComparison.Ordinal);
         Assert.Contains("Charles Babbage about the analytical engine", Passage(request[1].Content), StringComparison.Ordinal);
@@ -270,7 +276,7 @@ public sealed partial class LlmGraphExtractionTests
         Assert.InRange(prompt, 100, 2_000); // instructions plus the chunk
         Assert.Equal(4096, estimate.GetProperty("completionTokens").GetInt64());
         Assert.Equal(prompt + 4096, estimate.GetProperty("totalTokens").GetInt64());
-        Assert.Equal((prompt * LlmGraphCorpus.PromptPrice / 1000) + (4096 * LlmGraphCorpus.CompletionPrice / 1000), estimate.GetProperty("cost").GetDouble(), 9);
+        Assert.Equal((prompt * LlmGraphCorpus.PromptPrice / 1000) + (4096 * LlmGraphCorpus.CompletionPrice / 1000), estimate.GetProperty("cost").GetDouble(), 6);
         Assert.Equal(10_000, estimate.GetProperty("maxTokensPerJob").GetInt64());
         Assert.False(estimate.GetProperty("overBudget").GetBoolean());
         using var after = await _corpus.Admin.GetAsync(new Uri("/v1/ingest/jobs", UriKind.Relative));

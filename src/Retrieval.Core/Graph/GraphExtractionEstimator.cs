@@ -17,7 +17,7 @@ namespace Retrieval.Core.Graph;
 /// <param name="Extractor">The extractor the job will use.</param>
 /// <param name="Documents">Documents estimated.</param>
 /// <param name="UnreadableDocuments">Documents that could not be parsed (they will fail in the job and cost nothing).</param>
-/// <param name="Cost">In the configured price's currency; null when no price is configured.</param>
+/// <param name="Cost">In the configured price's currency, rounded to 6 decimals; null when no price is configured.</param>
 /// <param name="MaxTokensPerJob">The budget (<c>Retrieval:Graph:Llm:MaxTokensPerJob</c>); null when unlimited.</param>
 public sealed record GraphExtractionEstimate(
     string Extractor,
@@ -105,7 +105,7 @@ public sealed class GraphExtractionEstimator
         var options = _llmOptions.CurrentValue;
         double? price = options.PricePer1kPromptTokens is null && options.PricePer1kCompletionTokens is null
             ? null
-            : (prompt * (options.PricePer1kPromptTokens ?? 0) / 1000.0) + (completion * (options.PricePer1kCompletionTokens ?? 0) / 1000.0);
+            : Math.Round((prompt * (options.PricePer1kPromptTokens ?? 0) / 1000.0) + (completion * (options.PricePer1kCompletionTokens ?? 0) / 1000.0), 6);
         var budget = options.MaxTokensPerJob > 0 ? options.MaxTokensPerJob : (long?)null;
         var total = prompt + completion;
         return new GraphExtractionEstimate(extractor.Name, documents, unreadable, chunks, prompt, completion, total, price, budget, total > budget);
