@@ -111,13 +111,15 @@ public sealed partial class LlmGraphExtractor : IGraphExtractor
         CacheLookups.Add(chunks.Count - misses.Count, new KeyValuePair<string, object?>("result", "hit"));
         CacheLookups.Add(misses.Count, new KeyValuePair<string, object?>("result", "miss"));
 
-        var estimate = misses.Sum(i => CostPerChunk(chunks[i].TokenCount).Total);
+        // Identical chunk texts in one document are requested once.
+        var requests = misses.GroupBy(i => keys[i], StringComparer.Ordinal).Select(g => g.ToList()).ToList();
+        var estimate = requests.Sum(g => CostPerChunk(chunks[g[0]].TokenCount).Total);
         if (options.MaxTokensPerDocument > 0 && estimate > options.MaxTokensPerDocument)
         {
             if (options.OverBudget == GraphLlmOptions.FailOverBudget)
             {
                 throw new DocumentParseException(string.Create(CultureInfo.InvariantCulture,
-                    $"LLM graph extraction of this document is estimated at up to {estimate} tokens ({misses.Count} chunks), over the budget of {options.MaxTokensPerDocument} (Retrieval:Graph:Llm:MaxTokensPerDocument)."));
+                    $"LLM graph extraction of this document is estimated at up to {estimate} tokens ({requests.Count} chunks), over the budget of {options.MaxTokensPerDocument} (Retrieval:Graph:Llm:MaxTokensPerDocument)."));
             }
 
             Log.OverBudget(_logger, estimate, options.MaxTokensPerDocument);
@@ -128,12 +130,23 @@ public sealed partial class LlmGraphExtractor : IGraphExtractor
         var failures = new string?[chunks.Count];
         using (var gate = new SemaphoreSlim(options.MaxParallelRequests))
         {
-            await Task.WhenAll(misses.Select(async i =>
+            await Task.WhenAll(requests.Select(async group =>
             {
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    (results[i], failures[i]) = await ExtractChunkAsync(chunks[i], options, cancellationToken).ConfigureAwait(false);
+                    var (result, failure) = await ExtractChunkAsync(chunks[group[0]], options, cancellationToken).ConfigureAwait(false);
+                    foreach (var i in group)
+                    {
+                        (results[i], failures[i]) = (result, failure);
+                    }
+
+                    if (result is not null)
+                    {
+                        // Cached as soon as it arrives: a document cut off by its deadline or a crash resumes from here.
+                        await _cache.PutAsync(new Dictionary<string, string>(StringComparer.Ordinal) { [keys[group[0]]] = LlmGraphReply.Serialize(result) }, CancellationToken.None)
+                            .ConfigureAwait(false);
+                    }
                 }
                 finally
                 {
@@ -141,17 +154,6 @@ public sealed partial class LlmGraphExtractor : IGraphExtractor
                 }
             })).ConfigureAwait(false);
         }
-
-        var fresh = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var i in misses)
-        {
-            if (results[i] is { } extraction)
-            {
-                fresh[keys[i]] = LlmGraphReply.Serialize(extraction);
-            }
-        }
-
-        await _cache.PutAsync(fresh, cancellationToken).ConfigureAwait(false);
 
         DocumentGraph? fast = null;
         var graphs = new List<ChunkGraph>(chunks.Count);

@@ -347,15 +347,7 @@ public sealed partial class LlmGraphExtractionTests
     [Fact]
     public async Task ExtractAsync_DocumentOverBudgetWithOverBudgetFast_BuildsFastGraphWithoutLlmCall()
     {
-        var services = _corpus.Factory.Services;
-        var budget = new GraphLlmOptions { MaxTokensPerDocument = 1_000, OverBudget = GraphLlmOptions.FastOverBudget, MaxCompletionTokens = 4096 };
-        var extractor = new LlmGraphExtractor(
-            services.GetRequiredService<Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService>(),
-            services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LlmOptions>>(),
-            new FixedOptions<GraphLlmOptions>(budget),
-            services.GetRequiredService<IGraphExtractionCache>(),
-            services.GetRequiredService<Retrieval.Core.Embeddings.ITextTokenizer>(),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmGraphExtractor>.Instance);
+        var extractor = NewExtractor(new GraphLlmOptions { MaxTokensPerDocument = 1_000, OverBudget = GraphLlmOptions.FastOverBudget, MaxCompletionTokens = 4096 });
         Llm.Answer = _ => throw new InvalidOperationException("no request expected");
         var before = Llm.Requests.Count;
         const string Text = "In 1911 the chemist Marie Curie won a second Nobel Prize in Stockholm.";
@@ -365,6 +357,37 @@ public sealed partial class LlmGraphExtractionTests
         Assert.Equal(before, Llm.Requests.Count);
         Assert.Equal(FastGraphExtractor.Name, graph.Extractor);
         Assert.Contains(graph.Chunks.Single().Mentions, m => m.Key == "marie curie");
+    }
+
+    [Fact]
+    public async Task ExtractAsync_RepeatedChunkTextInOneDocument_OneRequestServesEveryCopy()
+    {
+        var extractor = NewExtractor(new GraphLlmOptions());
+        Llm.Answer = _ => """{"entities":[{"name":"Refrain","type":"work"},{"name":"Chorus Hall","type":"place"}],"relations":[{"source":"Refrain","target":"Chorus Hall","strength":4}]}""";
+        var before = ExtractionRequests();
+        const string Text = "The Refrain is sung twice in Chorus Hall, at the start and at the end.";
+
+        var graph = await extractor.ExtractAsync(
+            "acme",
+            [new("c-a", "song", 0, Text, 0, Text.Length, string.Empty, 16, ReadOnlyMemory<float>.Empty), new("c-b", "song", 1, Text, 0, Text.Length, string.Empty, 16, ReadOnlyMemory<float>.Empty)],
+            CancellationToken.None);
+
+        Assert.Equal(before + 1, ExtractionRequests());
+        Assert.Equal(["c-a", "c-b"], graph.Chunks.Select(c => c.ChunkId));
+        Assert.All(graph.Chunks, c => Assert.Equal("place", c.Mentions.Single(m => m.Key == "chorus hall").Type));
+        Assert.Equal(extractor.Name, graph.Extractor);
+    }
+
+    private LlmGraphExtractor NewExtractor(GraphLlmOptions options)
+    {
+        var services = _corpus.Factory.Services;
+        return new LlmGraphExtractor(
+            services.GetRequiredService<Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService>(),
+            services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LlmOptions>>(),
+            new FixedOptions<GraphLlmOptions>(options),
+            services.GetRequiredService<IGraphExtractionCache>(),
+            services.GetRequiredService<Retrieval.Core.Embeddings.ITextTokenizer>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<LlmGraphExtractor>.Instance);
     }
 
     private sealed class FixedOptions<T>(T value) : Microsoft.Extensions.Options.IOptionsMonitor<T>
