@@ -23,6 +23,10 @@ public static class CoreServiceCollectionExtensions
         services.AddDocumentParsing();
         services.AddOptions<GraphOptions>();
         services.TryAddSingleton<IGraphStore, EmptyGraphStore>();
+        services.AddOptions<GraphLlmOptions>();
+        services.TryAddSingleton<IGraphExtractionCache, NoGraphExtractionCache>();
+        services.AddSingleton<IGraphExtractor, FastGraphExtractorService>();
+        services.AddSingleton<GraphExtractionEstimator>();
         services.AddSingleton<EntityNameEmbeddings>();
         services.AddSingleton<GraphRetriever>();
         services.AddSingleton<HybridSearcher>();

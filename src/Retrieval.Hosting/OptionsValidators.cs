@@ -59,3 +59,23 @@ internal sealed class IngestionOptionsValidator : IValidateOptions<IngestionOpti
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+/// <summary>LLM graph extraction needs an LLM: without one, start-up fails instead of silently building no LLM graph.</summary>
+internal sealed class GraphOptionsValidator : IValidateOptions<Retrieval.Core.Graph.GraphOptions>
+{
+    private readonly IOptionsMonitor<Retrieval.Llm.LlmOptions> _llm;
+
+    public GraphOptionsValidator(IOptionsMonitor<Retrieval.Llm.LlmOptions> llm) => _llm = llm;
+
+    public ValidateOptionsResult Validate(string? name, Retrieval.Core.Graph.GraphOptions options)
+    {
+        var llm = _llm.CurrentValue;
+        if (options.Extraction == Retrieval.Core.Graph.GraphOptions.LlmExtraction && (!llm.Enabled || string.IsNullOrWhiteSpace(llm.Model)))
+        {
+            return ValidateOptionsResult.Fail(
+                $"{Retrieval.Core.Graph.GraphOptions.Section}:Extraction is 'llm' but no LLM is configured: set {Retrieval.Llm.LlmOptions.Section}:Endpoint and {Retrieval.Llm.LlmOptions.Section}:Model, or use Extraction 'fast'.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

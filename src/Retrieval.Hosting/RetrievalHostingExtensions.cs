@@ -30,6 +30,8 @@ public static class RetrievalHostingExtensions
         services.AddValidatedOptions<QueryOptions>(QueryOptions.Section);
         services.AddValidatedOptions<Retrieval.Core.Graph.GraphOptions>(Retrieval.Core.Graph.GraphOptions.Section);
         services.AddValidatedOptions<Retrieval.Core.Graph.GlobalGraphOptions>(Retrieval.Core.Graph.GlobalGraphOptions.Section);
+        services.AddValidatedOptions<Retrieval.Core.Graph.GraphLlmOptions>(Retrieval.Core.Graph.GraphLlmOptions.Section);
+        services.AddSingleton<IValidateOptions<Retrieval.Core.Graph.GraphOptions>, GraphOptionsValidator>();
         services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
         services.AddValidatedOptions<DemoCorpusOptions>(DemoCorpusOptions.Section);
         services.AddValidatedOptions<AuditOptions>(AuditOptions.Section);

@@ -76,6 +76,9 @@ public static class LlmServiceCollectionExtensions
         });
         services.AddSingleton<IAnswerGenerator, LlmAnswerGenerator>();
         services.AddSingleton<Core.Graph.ICommunitySummarizer, LlmCommunitySummarizer>();
+
+        // Offered next to fast extraction; Retrieval:Graph:Extraction=llm picks it.
+        services.AddSingleton<Core.Graph.IGraphExtractor, LlmGraphExtractor>();
         return services;
     }
 }

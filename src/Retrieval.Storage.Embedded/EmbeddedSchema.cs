@@ -173,6 +173,15 @@ internal static class EmbeddedSchema
             PRIMARY KEY(tenant, document_id),
             FOREIGN KEY(tenant, document_id) REFERENCES documents(tenant, id) ON DELETE CASCADE);
         """,
+
+        // 3: LLM graph extraction results by a hash of (tenant, chunk text, model, prompt version): re-ingesting unchanged
+        // text costs no LLM call. Values hold only what the chunk text itself yielded; rows are never read by queries.
+        """
+        CREATE TABLE graph_extraction_cache(
+            cache_key TEXT NOT NULL PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL) WITHOUT ROWID;
+        """,
     ];
 
     /// <summary>The version a fully migrated database reports.</summary>

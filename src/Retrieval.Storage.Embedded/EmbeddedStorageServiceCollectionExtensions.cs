@@ -46,6 +46,7 @@ public static class EmbeddedStorageServiceCollectionExtensions
         services.TryAddSingleton<ILexicalIndex>(provider => provider.GetRequiredService<SqliteLexicalIndex>());
         services.TryAddSingleton<IGraphStore>(provider => provider.GetRequiredService<SqliteGraphStore>());
         services.TryAddSingleton<IJobQueue>(provider => provider.GetRequiredService<SqliteJobQueue>());
+        services.TryAddSingleton<IGraphExtractionCache>(provider => new SqliteGraphExtractionCache(provider.GetRequiredService<EmbeddedDatabase>()));
         return services;
     }
 }

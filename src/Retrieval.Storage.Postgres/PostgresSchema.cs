@@ -118,6 +118,15 @@ internal static partial class PostgresSchema
             error text,
             PRIMARY KEY (job_id, idx));
         """,
+
+        // 2: LLM graph extraction results by a hash of (tenant, chunk text, model, prompt version): re-ingesting unchanged
+        // text costs no LLM call. Values hold only what the chunk text itself yielded; rows are never read by queries.
+        """
+        CREATE TABLE graph_extraction_cache(
+            cache_key text PRIMARY KEY,
+            value text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now());
+        """,
     ];
 
     /// <summary>The version a fully migrated schema reports.</summary>

@@ -46,6 +46,7 @@ public static class PostgresStorageServiceCollectionExtensions
         services.TryAddSingleton<IVectorIndex>(provider => provider.GetRequiredService<PostgresVectorIndex>());
         services.TryAddSingleton<ILexicalIndex>(provider => provider.GetRequiredService<PostgresLexicalIndex>());
         services.TryAddSingleton<IJobQueue>(provider => provider.GetRequiredService<PostgresJobQueue>());
+        services.TryAddSingleton<Retrieval.Core.Graph.IGraphExtractionCache>(provider => new PostgresGraphExtractionCache(provider.GetRequiredService<PostgresDatabase>()));
         if (listenForJobs)
         {
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PostgresJobListener>());

@@ -25,6 +25,7 @@ public sealed class StorageSelectionTests
         Assert.IsType<PostgresVectorIndex>(provider.GetRequiredService<IVectorIndex>());
         Assert.IsType<PostgresLexicalIndex>(provider.GetRequiredService<ILexicalIndex>());
         Assert.IsType<PostgresJobQueue>(provider.GetRequiredService<IJobQueue>());
+        Assert.IsType<PostgresGraphExtractionCache>(provider.GetRequiredService<Retrieval.Core.Graph.IGraphExtractionCache>());
         Assert.Equal("tenant_a", provider.GetRequiredService<PostgresDatabase>().Schema);
         Assert.Contains(provider.GetServices<IHostedService>(), service => service is PostgresJobListener);
     }
@@ -64,6 +65,7 @@ public sealed class StorageSelectionTests
         using var provider = Build(new() { ["Retrieval:Storage:DataDirectory"] = Path.Combine(Path.GetTempPath(), "unused") });
 
         Assert.Equal("SqliteDocumentStore", provider.GetRequiredService<IDocumentStore>().GetType().Name);
+        Assert.Equal("SqliteGraphExtractionCache", provider.GetRequiredService<Retrieval.Core.Graph.IGraphExtractionCache>().GetType().Name);
     }
 
     [Fact]

@@ -8,7 +8,23 @@ namespace Retrieval.Cli.Client;
 /// <summary>A typed response plus the JSON exactly as the service sent it (for <c>--json</c>).</summary>
 public sealed record ApiResult<T>(T Value, string Json);
 
-public sealed record JobAccepted(string JobId);
+public sealed record JobAccepted(string JobId, GraphEstimate? GraphEstimate = null);
+
+/// <summary>What LLM graph extraction of a job costs at most (docs/api.md, "Graph extraction estimate").</summary>
+public sealed record GraphEstimate(
+    string? Extractor,
+    int Documents,
+    int UnreadableDocuments,
+    int Chunks,
+    long PromptTokens,
+    long CompletionTokens,
+    long TotalTokens,
+    double? Cost,
+    long? MaxTokensPerJob,
+    bool OverBudget);
+
+/// <summary>The answer to a dry run (<c>?dryRun=true</c>): the estimate only, nothing queued.</summary>
+public sealed record JobEstimate(GraphEstimate? GraphEstimate);
 
 public sealed record JobDocumentCounts(int Total, int Succeeded, int Failed);
 

@@ -47,7 +47,27 @@ public sealed partial class RetrievalClient : IDisposable
 
     /// <summary>Uploads local files as multipart/form-data; each file is read only while it is being sent.</summary>
     public Task<ApiResult<JobAccepted>> UploadAsync(
-        IReadOnlyList<IngestFile> files, IReadOnlyList<string> acl, CancellationToken cancellationToken)
+        IReadOnlyList<IngestFile> files, IReadOnlyList<string> acl, CancellationToken cancellationToken) =>
+        SendAsync<JobAccepted>(HttpMethod.Post, "v1/ingest/jobs", UploadForm(files, acl), IngestorRole, timeout: null, cancellationToken);
+
+    /// <summary>The same upload as a dry run: the service returns the job's estimate and queues nothing.</summary>
+    public Task<ApiResult<JobEstimate>> EstimateUploadAsync(
+        IReadOnlyList<IngestFile> files, IReadOnlyList<string> acl, CancellationToken cancellationToken) =>
+        SendAsync<JobEstimate>(HttpMethod.Post, "v1/ingest/jobs?dryRun=true", UploadForm(files, acl), IngestorRole, timeout: null, cancellationToken);
+
+    /// <summary>Asks the service to read paths on its own file system (under its allowed roots).</summary>
+    public Task<ApiResult<JobAccepted>> SubmitServerPathsAsync(
+        IReadOnlyList<string> paths, IReadOnlyList<string> acl, CancellationToken cancellationToken) =>
+        SendAsync<JobAccepted>(
+            HttpMethod.Post, "v1/ingest/jobs", JsonBody(new ServerPathsIngestRequest(paths, acl)), IngestorRole, RequestTimeout, cancellationToken);
+
+    /// <summary>Server paths as a dry run: the estimate only.</summary>
+    public Task<ApiResult<JobEstimate>> EstimateServerPathsAsync(
+        IReadOnlyList<string> paths, IReadOnlyList<string> acl, CancellationToken cancellationToken) =>
+        SendAsync<JobEstimate>(
+            HttpMethod.Post, "v1/ingest/jobs?dryRun=true", JsonBody(new ServerPathsIngestRequest(paths, acl)), IngestorRole, RequestTimeout, cancellationToken);
+
+    private static MultipartFormDataContent UploadForm(IReadOnlyList<IngestFile> files, IReadOnlyList<string> acl)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(acl);
@@ -62,14 +82,8 @@ public sealed partial class RetrievalClient : IDisposable
             form.Add(new FileUploadContent(file), "files", file.Name);
         }
 
-        return SendAsync<JobAccepted>(HttpMethod.Post, "v1/ingest/jobs", form, IngestorRole, timeout: null, cancellationToken);
+        return form;
     }
-
-    /// <summary>Asks the service to read paths on its own file system (under its allowed roots).</summary>
-    public Task<ApiResult<JobAccepted>> SubmitServerPathsAsync(
-        IReadOnlyList<string> paths, IReadOnlyList<string> acl, CancellationToken cancellationToken) =>
-        SendAsync<JobAccepted>(
-            HttpMethod.Post, "v1/ingest/jobs", JsonBody(new ServerPathsIngestRequest(paths, acl)), IngestorRole, RequestTimeout, cancellationToken);
 
     public Task<ApiResult<IngestJob>> GetJobAsync(string id, CancellationToken cancellationToken) =>
         SendAsync<IngestJob>(HttpMethod.Get, $"v1/ingest/jobs/{Segment(id)}", null, IngestorRole, RequestTimeout, cancellationToken);

@@ -34,6 +34,10 @@ public sealed class IngestCommand : ServiceCommand<IngestCommand.Settings>
         [Description("The paths are on the service's machine (under its allowed roots): send them instead of uploading.")]
         public bool Server { get; set; }
 
+        [CommandOption("--dry-run")]
+        [Description("Only print what the job would cost (the LLM graph extraction estimate); queue nothing. Exits 1 when it is over the service's budget.")]
+        public bool DryRun { get; set; }
+
         [CommandOption("--no-wait")]
         [Description("Print the job id and return without waiting for the job.")]
         public bool NoWait { get; set; }
@@ -77,11 +81,19 @@ public sealed class IngestCommand : ServiceCommand<IngestCommand.Settings>
         // With --json stdout carries one JSON document only; progress and notes go to stderr.
         var info = settings.Json ? Context.Error : Out;
         var acl = settings.Acl.Distinct(StringComparer.Ordinal).ToArray();
+        if (settings.DryRun)
+        {
+            return await EstimateAsync(client, settings, acl, info, cancellationToken);
+        }
 
         var accepted = settings.Server
             ? await client.SubmitServerPathsAsync(settings.Paths, acl, cancellationToken)
             : await UploadAsync(client, settings.Paths, acl, info, cancellationToken);
         var jobId = accepted.Value.JobId;
+        if (accepted.Value.GraphEstimate is { } estimate)
+        {
+            info.WriteLine(EstimateView.Describe(estimate));
+        }
 
         if (settings.NoWait)
         {
@@ -135,8 +147,33 @@ public sealed class IngestCommand : ServiceCommand<IngestCommand.Settings>
         return exitCode;
     }
 
-    private async Task<ApiResult<JobAccepted>> UploadAsync(
-        RetrievalClient client, string[] paths, string[] acl, IAnsiConsole info, CancellationToken cancellationToken)
+    private async Task<int> EstimateAsync(RetrievalClient client, Settings settings, string[] acl, IAnsiConsole info, CancellationToken cancellationToken)
+    {
+        var result = settings.Server
+            ? await client.EstimateServerPathsAsync(settings.Paths, acl, cancellationToken)
+            : await client.EstimateUploadAsync(Scan(settings.Paths, info), acl, cancellationToken);
+        var estimate = result.Value.GraphEstimate;
+        if (settings.Json)
+        {
+            Out.WriteJson(result.Json);
+        }
+        else
+        {
+            Out.WriteLine(estimate is null
+                ? "Graph extraction of this job calls no LLM (Retrieval:Graph:Extraction is not 'llm'): no token cost. Nothing was queued."
+                : EstimateView.Describe(estimate) + " Nothing was queued (dry run).");
+        }
+
+        if (estimate is { OverBudget: true })
+        {
+            ErrorReporter.WriteError(Context.Error, "The job is over the service's LLM token budget (Retrieval:Graph:Llm:MaxTokensPerJob); submitting it would be refused.");
+            return ExitCodes.Failure;
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static IReadOnlyList<IngestFile> Scan(string[] paths, IAnsiConsole info)
     {
         var scan = IngestFileScanner.Scan(paths);
         if (scan.Skipped.Count > 0 || scan.HiddenFolders > 0)
@@ -152,14 +189,22 @@ public sealed class IngestCommand : ServiceCommand<IngestCommand.Settings>
                 $"No supported files found in {string.Join(", ", paths)} (supported: {string.Join(' ', SupportedFiles.Extensions.Order(StringComparer.Ordinal))}).");
         }
 
-        var what = $"Uploading {scan.Files.Count} {Plural(scan.Files.Count, "file")} ({Size(scan.TotalBytes)})";
+        return scan.Files;
+    }
+
+    private async Task<ApiResult<JobAccepted>> UploadAsync(
+        RetrievalClient client, string[] paths, string[] acl, IAnsiConsole info, CancellationToken cancellationToken)
+    {
+        var files = Scan(paths, info);
+        var totalBytes = files.Sum(f => f.Length);
+        var what = $"Uploading {files.Count} {Plural(files.Count, "file")} ({Size(totalBytes)})";
         if (!Context.IsInteractive || info != Out)
         {
             info.WriteLine(what + "…");
-            return await client.UploadAsync(scan.Files, acl, cancellationToken);
+            return await client.UploadAsync(files, acl, cancellationToken);
         }
 
-        return await Out.Status().StartAsync(what + "…", _ => client.UploadAsync(scan.Files, acl, cancellationToken));
+        return await Out.Status().StartAsync(what + "…", _ => client.UploadAsync(files, acl, cancellationToken));
     }
 
     private static string Plural(int count, string noun) => count == 1 ? noun : noun + "s";

@@ -33,7 +33,11 @@ public sealed record DocumentResponse(
 
 public sealed record JobBody(IReadOnlyList<string>? Paths, IReadOnlyList<string>? Acl, IReadOnlyDictionary<string, string>? Metadata);
 
-public sealed record JobAccepted(string JobId);
+/// <summary>A queued job; <see cref="GraphEstimate"/> is the LLM graph extraction estimate (null when extraction calls no LLM).</summary>
+public sealed record JobAccepted(string JobId, Retrieval.Core.Graph.GraphExtractionEstimate? GraphEstimate);
+
+/// <summary>A dry run's answer: what the job would cost, nothing queued.</summary>
+public sealed record JobEstimate(Retrieval.Core.Graph.GraphExtractionEstimate? GraphEstimate);
 
 public sealed record JobDocumentCounts(int Total, int Succeeded, int Failed);
 

@@ -12,7 +12,9 @@ internal static class JobsApi
     {
         var jobs = group.MapGroup("/ingest/jobs").RequireAuthorization(AuthenticationSetup.IngestorPolicy).WithTags("Ingestion jobs");
         jobs.MapPost("/", SubmitAsync).WithName("SubmitJob").DisableAntiforgery()
-            .WithSummary("Queue an ingestion job: JSON {paths,acl,metadata} (server paths under the allowed roots) or multipart files + acl fields.")
+            .WithSummary("Queue an ingestion job: JSON {paths,acl,metadata} (server paths under the allowed roots) or multipart files + acl fields. "
+                + "With LLM graph extraction the reply carries the token/cost estimate; ?dryRun=true returns only the estimate (200) and queues nothing; "
+                + "a job over Retrieval:Graph:Llm:MaxTokensPerJob is refused with 413.")
             .Accepts<JobBody>("application/json", "multipart/form-data");
         jobs.MapGet("/", ListAsync).WithName("ListJobs").WithSummary("Your jobs, newest first (admins see the whole tenant's).");
         jobs.MapGet("/{id}", GetAsync).WithName("GetJob").WithSummary("A job's state, counts and per-document errors.");
@@ -20,7 +22,8 @@ internal static class JobsApi
         return group;
     }
 
-    private static async Task<Accepted<JobAccepted>> SubmitAsync(HttpRequest request, IMediator mediator, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<JobAccepted>, Ok<JobEstimate>>> SubmitAsync(
+        HttpRequest request, IMediator mediator, bool? dryRun, CancellationToken cancellationToken)
     {
         var principal = request.HttpContext.GetPrincipal();
         SubmitJobRequest submit;
@@ -48,8 +51,13 @@ internal static class JobsApi
             throw new ValidationException("Send the job as application/json or multipart/form-data.");
         }
 
-        var id = await mediator.Send(submit, cancellationToken);
-        return TypedResults.Accepted($"/v1/ingest/jobs/{id}", new JobAccepted(id));
+        var result = await mediator.Send(submit with { DryRun = dryRun == true }, cancellationToken);
+        if (result.JobId is not { } id)
+        {
+            return TypedResults.Ok(new JobEstimate(result.GraphEstimate));
+        }
+
+        return TypedResults.Accepted($"/v1/ingest/jobs/{id}", new JobAccepted(id, result.GraphEstimate));
     }
 
     private static async Task<Ok<JobList>> ListAsync(HttpContext context, IMediator mediator, int? limit, CancellationToken cancellationToken)

@@ -70,7 +70,7 @@ public sealed class AuditBehavior<TMessage, TResponse> : IPipelineBehavior<TMess
             case (DeleteDocumentRequest delete, _):
                 AuditLog.Delete(_logger, delete.Principal.Tenant, delete.Principal.UserId, delete.Id);
                 break;
-            case (SubmitJobRequest submit, string jobId):
+            case (SubmitJobRequest submit, SubmitJobResult { JobId: { } jobId }):
                 AuditLog.Job(_logger, "submitted", submit.Principal.Tenant, submit.Principal.UserId, jobId);
                 break;
             case (CancelJobRequest cancel, JobStatus job):

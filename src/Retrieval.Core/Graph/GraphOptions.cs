@@ -9,9 +9,13 @@ public sealed class GraphOptions
 
     public const string FastExtraction = "fast";
     public const string NoExtraction = "none";
+    public const string LlmExtraction = "llm";
 
-    /// <summary><c>fast</c> (rule-based, no LLM; the default) or <c>none</c> (no graph is built).</summary>
-    [RegularExpression("^(fast|none)$", ErrorMessage = "Extraction must be 'fast' or 'none'.")]
+    /// <summary>
+    /// <c>fast</c> (rule-based, no LLM; the default), <c>llm</c> (the configured LLM, <c>Retrieval:Graph:Llm</c>; needs
+    /// <c>Retrieval:Llm:Endpoint</c>) or <c>none</c> (no graph is built).
+    /// </summary>
+    [RegularExpression("^(fast|llm|none)$", ErrorMessage = "Extraction must be 'fast', 'llm' or 'none'.")]
     public string Extraction { get; set; } = FastExtraction;
 
     /// <summary>Probability that the personalized PageRank walk follows an edge rather than restarting at a seed (HippoRAG: 0.5).</summary>

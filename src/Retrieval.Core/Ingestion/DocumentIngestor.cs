@@ -49,8 +49,8 @@ public sealed partial class DocumentIngestor
     private readonly IEmbeddingModelInfo _model;
     private readonly IDocumentStore _store;
     private readonly IGraphStore _graph;
+    private readonly GraphExtractionEstimator _extractors;
     private readonly IOptionsMonitor<IngestionOptions> _options;
-    private readonly IOptionsMonitor<GraphOptions> _graphOptions;
     private readonly TimeProvider _time;
     private readonly ILogger<DocumentIngestor> _logger;
 
@@ -61,13 +61,13 @@ public sealed partial class DocumentIngestor
         IEmbeddingModelInfo model,
         IDocumentStore store,
         IGraphStore graph,
+        GraphExtractionEstimator extractors,
         IOptionsMonitor<IngestionOptions> options,
-        IOptionsMonitor<GraphOptions> graphOptions,
         TimeProvider time,
         ILogger<DocumentIngestor> logger)
     {
         _graph = graph;
-        _graphOptions = graphOptions;
+        _extractors = extractors;
         _parsers = parsers;
         _tokenizer = tokenizer;
         _embeddings = embeddings;
@@ -108,11 +108,12 @@ public sealed partial class DocumentIngestor
         var contentType = input.ContentType ?? Path.GetExtension(input.Source).ToLowerInvariant();
         var hash = ChunkId.ContentHash(parsed.Text);
 
-        var extractGraph = _graph.StoresGraph && _graphOptions.CurrentValue.Extraction == GraphOptions.FastExtraction;
+        var extractor = _extractors.ActiveExtractor();
+        var extractGraph = extractor is not null;
         var existing = await _store.FindAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false);
         if (existing is not null && existing.ContentHash == hash && existing.Title == title
             && existing.Acl.SequenceEqual(acl, StringComparer.Ordinal) && SameMetadata(existing.Metadata, metadata)
-            && (!extractGraph || await _graph.GetExtractorAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false) == FastGraphExtractor.Name)
+            && (!extractGraph || await _graph.GetExtractorAsync(tenant, input.Id, cancellationToken).ConfigureAwait(false) == extractor!.Name)
             && (_store is not ProjectingDocumentStore projecting || await projecting.ProjectionsCurrentAsync(existing, cancellationToken).ConfigureAwait(false)))
         {
             LogUnchanged(_logger, input.Id);
@@ -133,9 +134,9 @@ public sealed partial class DocumentIngestor
         var document = new DocumentRecord(
             input.Id, tenant, input.Source, title, contentType, hash, version, acl, metadata, chunks.Count, tokens,
             existing?.CreatedAt ?? now, now);
-        if (extractGraph)
+        if (extractor is not null)
         {
-            var graph = ExtractGraph(chunks, cancellationToken);
+            var graph = await ExtractGraphAsync(extractor, tenant, chunks, cancellationToken).ConfigureAwait(false);
             await _store.UpsertAsync(document, chunks, graph, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -186,11 +187,13 @@ public sealed partial class DocumentIngestor
         }
     }
 
-    private static DocumentGraph ExtractGraph(IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
+    private static async Task<DocumentGraph> ExtractGraphAsync(
+        IGraphExtractor extractor, string tenant, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
     {
         using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.ingest.graph");
+        activity?.SetTag("retrieval.graph.extractor", extractor.Mode);
         var watch = Stopwatch.StartNew();
-        var graph = FastGraphExtractor.Extract(chunks.Select(c => (c.Id, c.Text)).ToList(), cancellationToken);
+        var graph = await extractor.ExtractAsync(tenant, chunks, cancellationToken).ConfigureAwait(false);
         GraphTelemetry.ExtractionDuration.Record(watch.Elapsed.TotalMilliseconds);
         GraphTelemetry.MentionsExtracted.Add(graph.Chunks.Sum(c => (long)c.Mentions.Count));
         activity?.SetTag("retrieval.graph.chunks", graph.Chunks.Count);

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.Extensions.Options;
+using Retrieval.Core.Graph;
 using Retrieval.Core.Ingestion;
 using Retrieval.Core.Ingestion.Parsing;
 using Retrieval.Core.Jobs;
@@ -11,24 +12,37 @@ namespace Retrieval.Core.Features.Jobs;
 /// <summary>An uploaded file: <see cref="Name"/> becomes the document's source and id.</summary>
 public sealed record UploadedFile(string Name, string? ContentType, byte[] Content);
 
-/// <summary>Queue an ingestion job of server-side paths or uploaded files (role ingestor).</summary>
+/// <summary>
+/// Queue an ingestion job of server-side paths or uploaded files (role ingestor). With LLM graph extraction the job's
+/// token estimate is computed first and checked against <c>Retrieval:Graph:Llm:MaxTokensPerJob</c>; with
+/// <see cref="DryRun"/> only the estimate is returned and nothing is queued.
+/// </summary>
 public sealed record SubmitJobRequest(
     Principal Principal,
     IReadOnlyList<string> Paths,
     IReadOnlyList<UploadedFile> Files,
     IReadOnlyList<string> Acl,
-    IReadOnlyDictionary<string, string>? Metadata) : IRequest<string>;
+    IReadOnlyDictionary<string, string>? Metadata) : IRequest<SubmitJobResult>
+{
+    public bool DryRun { get; init; }
+}
 
-public sealed class SubmitJobHandler : IRequestHandler<SubmitJobRequest, string>
+/// <summary>The queued job's id (null for a dry run) and the graph extraction estimate (null when extraction calls no LLM).</summary>
+public sealed record SubmitJobResult(string? JobId, GraphExtractionEstimate? GraphEstimate);
+
+public sealed class SubmitJobHandler : IRequestHandler<SubmitJobRequest, SubmitJobResult>
 {
     private readonly IJobQueue _queue;
     private readonly JobPaths _paths;
     private readonly DocumentParsers _parsers;
     private readonly JobSignal _signal;
     private readonly IOptionsMonitor<IngestionOptions> _options;
+    private readonly GraphExtractionEstimator _estimator;
 
-    public SubmitJobHandler(IJobQueue queue, JobPaths paths, DocumentParsers parsers, JobSignal signal, IOptionsMonitor<IngestionOptions> options)
+    public SubmitJobHandler(
+        IJobQueue queue, JobPaths paths, DocumentParsers parsers, JobSignal signal, IOptionsMonitor<IngestionOptions> options, GraphExtractionEstimator estimator)
     {
+        _estimator = estimator;
         _queue = queue;
         _paths = paths;
         _parsers = parsers;
@@ -36,7 +50,7 @@ public sealed class SubmitJobHandler : IRequestHandler<SubmitJobRequest, string>
         _options = options;
     }
 
-    public async ValueTask<string> Handle(SubmitJobRequest request, CancellationToken cancellationToken)
+    public async ValueTask<SubmitJobResult> Handle(SubmitJobRequest request, CancellationToken cancellationToken)
     {
         request.Principal.Require(RetrievalRoles.Ingestor);
         var options = _options.CurrentValue;
@@ -68,12 +82,25 @@ public sealed class SubmitJobHandler : IRequestHandler<SubmitJobRequest, string>
             throw new PayloadTooLargeException($"A job may contain at most {options.MaxJobItems} items (Retrieval:Ingestion:MaxJobItems).");
         }
 
+        var estimate = await _estimator.EstimateAsync(items, cancellationToken).ConfigureAwait(false);
+        if (request.DryRun)
+        {
+            return new SubmitJobResult(null, estimate);
+        }
+
+        if (estimate is { OverBudget: true })
+        {
+            throw new PayloadTooLargeException(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"LLM graph extraction of this job is estimated at up to {estimate.TotalTokens} tokens ({estimate.Chunks} chunks), over the budget of {estimate.MaxTokensPerJob} (Retrieval:Graph:Llm:MaxTokensPerJob). Split the job, raise the budget or use Retrieval:Graph:Extraction=fast."));
+        }
+
         var submission = new JobSubmission(
             request.Principal.Tenant, request.Principal.UserId, acl, items,
             request.Metadata ?? new Dictionary<string, string>(StringComparer.Ordinal));
         var id = await _queue.EnqueueAsync(submission, cancellationToken).ConfigureAwait(false);
         _signal.Notify();
-        return id;
+        return new SubmitJobResult(id, estimate);
     }
 
     /// <summary>An upload's name is a relative path used as the document id: no "..", no rooted paths, forward slashes.</summary>
