@@ -91,7 +91,35 @@ internal static class InferenceSessionFactory
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
         }
 
+        if (string.Equals(options.CpuArenaExtendStrategy, "sameAsRequested", StringComparison.OrdinalIgnoreCase))
+        {
+            // The session's own CPU arena cannot be configured; a CPU arena registered on the process-wide OrtEnv can,
+            // and "session.use_env_allocators" makes the session use it instead of its own.
+            EnsureSameAsRequestedCpuArena();
+            sessionOptions.AddSessionConfigEntry("session.use_env_allocators", "1");
+        }
+
         return sessionOptions;
+    }
+
+    private static readonly Lock ArenaLock = new();
+    private static bool s_arenaRegistered;
+
+    /// <summary>Registers, once per process, a CPU arena on the OrtEnv that grows by the requested size (kSameAsRequested = 1).</summary>
+    private static void EnsureSameAsRequestedCpuArena()
+    {
+        lock (ArenaLock)
+        {
+            if (s_arenaRegistered)
+            {
+                return;
+            }
+
+            using var memoryInfo = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+            using var arena = new OrtArenaCfg(maxMemory: 0, arenaExtendStrategy: 1, initialChunkSizeBytes: -1, maxDeadBytesPerChunk: -1);
+            OrtEnv.Instance().CreateAndRegisterAllocator(memoryInfo, arena);
+            s_arenaRegistered = true;
+        }
     }
 
     /// <summary>Takes ownership of <paramref name="sessionOptions"/>.</summary>

@@ -36,6 +36,8 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Ingestion:MaxJsonDepth", "0", "Retrieval:Ingestion:MaxJsonDepth")]
     [InlineData("Retrieval:Embeddings:ExecutionProvider", "tpu", "Retrieval:Embeddings:ExecutionProvider")]
     [InlineData("Retrieval:Auth:Mode", "oidc", "Retrieval:Auth:Authority")]
+    [InlineData("Retrieval:Memory:TrimIntervalSeconds", "-1", "Retrieval:Memory:TrimIntervalSeconds")]
+    [InlineData("Retrieval:Embeddings:CpuArenaExtendStrategy", "kSameAsRequested", "Retrieval:Embeddings:CpuArenaExtendStrategy")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)
     {
         using var factory = new RetrievalApiFactory(_dir, new Dictionary<string, string?> { [key] = value });
