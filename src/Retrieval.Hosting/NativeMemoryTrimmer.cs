@@ -52,18 +52,19 @@ internal sealed partial class NativeMemoryTrimmer(IOptions<NativeMemoryOptions> 
             return false;
         }
 
+        // Looks the symbol up without calling it (a call would already trim).
+        if (!NativeLibrary.TryLoad(NativeMethods.Libc, out var libc))
+        {
+            return false;
+        }
+
         try
         {
-            _ = NativeMethods.MallocTrim(64 * 1024 * 1024); // a pad this large keeps it from releasing anything
-            return true;
+            return NativeLibrary.TryGetExport(libc, "malloc_trim", out _);
         }
-        catch (DllNotFoundException)
+        finally
         {
-            return false;
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return false;
+            NativeLibrary.Free(libc);
         }
     }
 
@@ -104,8 +105,10 @@ internal sealed partial class NativeMemoryTrimmer(IOptions<NativeMemoryOptions> 
 
     private static class NativeMethods
     {
-        // libc.so.6 is glibc's soname; "libc" alone would resolve to the libc.so linker script on machines with libc6-dev.
-        [DllImport("libc.so.6", EntryPoint = "malloc_trim", ExactSpelling = true)]
+        // glibc's soname; "libc" alone would resolve to the libc.so linker script on machines with libc6-dev.
+        public const string Libc = "libc.so.6";
+
+        [DllImport(Libc, EntryPoint = "malloc_trim", ExactSpelling = true)]
         [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
         public static extern int MallocTrim(nuint pad);
     }
