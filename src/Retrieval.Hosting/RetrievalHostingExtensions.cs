@@ -35,6 +35,7 @@ public static class RetrievalHostingExtensions
         services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
         services.AddValidatedOptions<DemoCorpusOptions>(DemoCorpusOptions.Section);
         services.AddValidatedOptions<AuditOptions>(AuditOptions.Section);
+        services.AddValidatedOptions<NativeMemoryOptions>(NativeMemoryOptions.Section);
         services.AddSingleton<IValidateOptions<QueryOptions>, QueryOptionsValidator>();
         services.AddSingleton<IValidateOptions<IngestionOptions>, IngestionOptionsValidator>();
 
@@ -51,6 +52,7 @@ public static class RetrievalHostingExtensions
         }
 
         services.AddHostedService<DemoCorpusSeeder>();
+        services.AddHostedService<NativeMemoryTrimmer>();
         services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])
             .AddCheck<StoreHealthCheck>("store", tags: ["ready"])

@@ -62,7 +62,9 @@ internal static class InferenceSessionFactory
             throw new NotSupportedException("This ONNX Runtime build has no CUDA execution provider (reference Microsoft.ML.OnnxRuntime.Gpu.Linux, not the CPU package).");
         }
 
-        var sessionOptions = CpuOptions(options);
+        // The CPU arena setting applies to CPU sessions only: a CUDA session keeps ONNX Runtime's defaults (its tensors
+        // live in the CUDA arena), untested with an environment-wide CPU arena on the development machines.
+        var sessionOptions = CpuOptions(options, sharedCpuArena: false);
         try
         {
             // Loads libonnxruntime_providers_cuda.so and with it libcudart/libcublas/libcudnn: this is where a
@@ -79,7 +81,7 @@ internal static class InferenceSessionFactory
         return CreateSession(model, sessionOptions);
     }
 
-    private static SessionOptions CpuOptions(EmbeddingOptions options)
+    private static SessionOptions CpuOptions(EmbeddingOptions options, bool sharedCpuArena = true)
     {
         var sessionOptions = new SessionOptions
         {
@@ -91,7 +93,35 @@ internal static class InferenceSessionFactory
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
         }
 
+        if (sharedCpuArena && string.Equals(options.CpuArenaExtendStrategy, "sameAsRequested", StringComparison.OrdinalIgnoreCase))
+        {
+            // The session's own CPU arena cannot be configured; a CPU arena registered on the process-wide OrtEnv can,
+            // and "session.use_env_allocators" makes the session use it instead of its own.
+            EnsureSameAsRequestedCpuArena();
+            sessionOptions.AddSessionConfigEntry("session.use_env_allocators", "1");
+        }
+
         return sessionOptions;
+    }
+
+    private static readonly Lock ArenaLock = new();
+    private static bool s_arenaRegistered;
+
+    /// <summary>Registers, once per process, a CPU arena on the OrtEnv that grows by the requested size (kSameAsRequested = 1).</summary>
+    private static void EnsureSameAsRequestedCpuArena()
+    {
+        lock (ArenaLock)
+        {
+            if (s_arenaRegistered)
+            {
+                return;
+            }
+
+            using var memoryInfo = new OrtMemoryInfo(OrtMemoryInfo.allocatorCPU, OrtAllocatorType.ArenaAllocator, 0, OrtMemType.Default);
+            using var arena = new OrtArenaCfg(maxMemory: 0, arenaExtendStrategy: 1, initialChunkSizeBytes: -1, maxDeadBytesPerChunk: -1);
+            OrtEnv.Instance().CreateAndRegisterAllocator(memoryInfo, arena);
+            s_arenaRegistered = true;
+        }
     }
 
     /// <summary>Takes ownership of <paramref name="sessionOptions"/>.</summary>

@@ -32,6 +32,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     private readonly PoolingMode _pooling;
     private readonly string _queryPrefix;
     private readonly int _batchSize;
+    private readonly bool _shrinkArena;
     private readonly string[] _inputNames;
     private readonly BertInput[] _inputs;
     private readonly string[] _outputNames;
@@ -46,6 +47,7 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
         _pooling = model.Pooling;
         _queryPrefix = model.QueryPrefix;
         _batchSize = options.BatchSize;
+        _shrinkArena = options.ShrinkCpuArena;
         ModelId = model.ModelId;
         MaxTokens = options.MaxTokens;
         ExecutionProvider = executionProvider;
@@ -291,6 +293,12 @@ public sealed class OnnxEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     {
         using var batch = CreateBatch(tokens, rows);
         using var runOptions = new RunOptions();
+        if (_shrinkArena)
+        {
+            // Frees the CPU arena's regions that no tensor uses once this call ends (outputs still held keep theirs).
+            runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+        }
+
         using var registration = cancellationToken.CanBeCanceled
             ? cancellationToken.Register(static state => ((RunOptions)state!).Terminate = true, runOptions)
             : default;

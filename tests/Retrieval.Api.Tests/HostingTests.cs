@@ -38,6 +38,8 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Auth:Mode", "oidc", "Retrieval:Auth:Authority")]
     [InlineData("Retrieval:Verification:Judge", "Llm", "Retrieval:Verification:Judge")]
     [InlineData("Retrieval:Verification:MaxSentences", "0", "Retrieval:Verification:MaxSentences")]
+    [InlineData("Retrieval:Memory:TrimIntervalSeconds", "-1", "Retrieval:Memory:TrimIntervalSeconds")]
+    [InlineData("Retrieval:Embeddings:CpuArenaExtendStrategy", "kSameAsRequested", "Retrieval:Embeddings:CpuArenaExtendStrategy")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)
     {
         using var factory = new RetrievalApiFactory(_dir, new Dictionary<string, string?> { [key] = value });

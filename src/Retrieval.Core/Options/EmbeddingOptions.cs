@@ -41,4 +41,15 @@ public sealed class EmbeddingOptions
     /// <summary>ONNX Runtime intra-op threads; 0 lets ONNX Runtime choose (all cores).</summary>
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// How ONNX Runtime's CPU memory arena grows when a call needs more than it holds: <c>sameAsRequested</c> (by the
+    /// size asked for; the arena stays near what concurrent calls really use) or <c>nextPowerOfTwo</c> (ONNX Runtime's
+    /// default: by doubling regions of 64, 128 MiB … whose pages become resident as fragmentation spreads use over them).
+    /// </summary>
+    [RegularExpression("^(sameAsRequested|nextPowerOfTwo)$", ErrorMessage = "CpuArenaExtendStrategy must be 'sameAsRequested' or 'nextPowerOfTwo'.")]
+    public string CpuArenaExtendStrategy { get; set; } = "sameAsRequested";
+
+    /// <summary>After every ONNX Runtime call, return the CPU arena's wholly unused regions (ONNX Runtime's arena shrinkage).</summary>
+    public bool ShrinkCpuArena { get; set; } = true;
 }
