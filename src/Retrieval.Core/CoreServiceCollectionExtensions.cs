@@ -25,6 +25,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddSingleton<IGraphStore, EmptyGraphStore>();
         services.AddSingleton<EntityNameEmbeddings>();
         services.AddSingleton<GraphRetriever>();
+        services.AddSingleton<TopicBridge>();
         services.AddSingleton<HybridSearcher>();
         services.AddOptions<GlobalGraphOptions>();
         services.AddSingleton<ExtractiveCommunitySummarizer>();
