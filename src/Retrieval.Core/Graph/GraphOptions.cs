@@ -79,10 +79,10 @@ public sealed class GraphOptions
     /// <summary>
     /// Topic bridging (multi-hop): a chunk whose document is <em>about</em> an entity (its title is the entity's name) that a
     /// top-ranked passage mentions, but the query does not, is lifted in the fused ranking by this share of the top fused
-    /// score (divided by the passage's rank). 0 (the default): off. The bridge passage of a 2-hop question ("the association
-    /// that published the journal X") is usually the article on an entity the first-hop passage names. Applies in modes
-    /// that combine the graph with dense or lexical retrieval. Default 0.5 (chosen on held-out halves of MuSiQue and SciFact,
-    /// docs/evaluation.md); 0 switches it off.
+    /// score (divided by the passage's rank). The bridge passage of a 2-hop question ("the association that published the
+    /// journal X") is usually the article on an entity the first-hop passage names. Applies in modes that combine the graph
+    /// with dense or lexical retrieval. Default 0.5 (chosen on held-out halves of MuSiQue and SciFact, docs/evaluation.md);
+    /// 0 switches it off.
     /// </summary>
     [Range(0.0, 10.0)]
     public double BridgeWeight { get; set; } = 0.5;
