@@ -29,6 +29,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<GraphExtractionEstimator>();
         services.AddSingleton<EntityNameEmbeddings>();
         services.AddSingleton<GraphRetriever>();
+        services.AddSingleton<TopicBridge>();
         services.AddSingleton<HybridSearcher>();
         services.AddOptions<GlobalGraphOptions>();
         services.AddSingleton<ExtractiveCommunitySummarizer>();

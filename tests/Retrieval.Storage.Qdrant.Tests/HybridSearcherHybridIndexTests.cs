@@ -88,6 +88,7 @@ public sealed class HybridSearcherHybridIndexTests : IAsyncLifetime
             lexicalIndex,
             store,
             new GraphRetriever(new EmptyGraphStore(), new EntityNameEmbeddings(embeddings), services.GetRequiredService<IOptionsMonitor<GraphOptions>>()),
+            new TopicBridge(new EmptyGraphStore(), store),
             services.GetRequiredService<IOptionsMonitor<QueryOptions>>(),
             services.GetRequiredService<IOptionsMonitor<GraphOptions>>(),
             NullLogger<HybridSearcher>.Instance);

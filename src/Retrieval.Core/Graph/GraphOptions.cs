@@ -79,4 +79,33 @@ public sealed class GraphOptions
     /// <summary>Cosine similarity between the query and an entity name needed to link it by embedding.</summary>
     [Range(-1.0, 1.0)]
     public double EmbeddingLinkThreshold { get; set; } = 0.5;
+
+    /// <summary>
+    /// Topic bridging (multi-hop): a chunk whose document is <em>about</em> an entity (its title is the entity's name) that a
+    /// top-ranked passage mentions, but the query does not, is lifted in the fused ranking by this share of the top fused
+    /// score (divided by the passage's rank). The bridge passage of a 2-hop question ("the association that published the
+    /// journal X") is usually the article on an entity the first-hop passage names. Applies in modes that combine the graph
+    /// with dense or lexical retrieval. Default 0.5 (chosen on held-out halves of MuSiQue and SciFact, docs/evaluation.md);
+    /// 0 switches it off.
+    /// </summary>
+    [Range(0.0, 10.0)]
+    public double BridgeWeight { get; set; } = 0.5;
+
+    /// <summary>Top fused passages whose entities are followed by <see cref="BridgeWeight"/>.</summary>
+    [Range(1, 20)]
+    public int BridgePassages { get; set; } = 1;
+
+    /// <summary>An entity that more readable documents than this are titled after is ambiguous and is not followed.</summary>
+    [Range(1, 100)]
+    public int BridgeMaxTargets { get; set; } = 3;
+
+    /// <summary>
+    /// Agreement gate: the graph's list is fused only when one of its top this-many chunks is also among the dense
+    /// retriever's (lexical's, without dense) top this-many. A query whose linked entities lead somewhere the text
+    /// retrievers do not go at all (a common word that happens to be an entity: "Treatment", "Cells") is then ranked as
+    /// without the graph. Default 5 (docs/evaluation.md); 0: off. Applies in modes that combine the graph with dense or
+    /// lexical retrieval.
+    /// </summary>
+    [Range(0, 1_000)]
+    public int AgreementTop { get; set; } = 5;
 }

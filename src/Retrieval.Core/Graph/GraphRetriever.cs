@@ -250,8 +250,16 @@ public sealed record GraphRetrieval(
     IReadOnlyList<LinkedEntity> Linked,
     IReadOnlyDictionary<string, double> Timings);
 
-/// <summary>Why the graph retriever ranked a chunk: the entities in it that carried the most PageRank mass to it.</summary>
-public sealed record GraphExplanation(IReadOnlyList<GraphPathStep> Entities);
+/// <summary>
+/// Why the graph ranked a chunk: the entities in it that carried the most PageRank mass to it; or, for a chunk lifted by
+/// topic bridging, the entity it is about and the top passage (<see cref="FromPassage"/>) that mentions that entity.
+/// </summary>
+public sealed record GraphExplanation(IReadOnlyList<GraphPathStep> Entities)
+{
+    /// <summary>Topic bridging only: the readable top-ranked chunk that mentions the entity this chunk's document is about.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? FromPassage { get; init; }
+}
 
 /// <summary>
 /// An entity of the chunk. <see cref="FromQuery"/>: the query names it. Otherwise <see cref="Bridge"/> says how the walk

@@ -28,6 +28,7 @@ public sealed partial class HybridSearcher
     private readonly ILexicalIndex _lexical;
     private readonly IDocumentStore _documents;
     private readonly GraphRetriever _graph;
+    private readonly TopicBridge _bridge;
     private readonly IOptionsMonitor<QueryOptions> _options;
     private readonly IOptionsMonitor<GraphOptions> _graphOptions;
     private readonly ILogger<HybridSearcher> _logger;
@@ -38,6 +39,7 @@ public sealed partial class HybridSearcher
         ILexicalIndex lexical,
         IDocumentStore documents,
         GraphRetriever graph,
+        TopicBridge bridge,
         IOptionsMonitor<QueryOptions> options,
         IOptionsMonitor<GraphOptions> graphOptions,
         ILogger<HybridSearcher> logger)
@@ -47,6 +49,7 @@ public sealed partial class HybridSearcher
         _lexical = lexical;
         _documents = documents;
         _graph = graph;
+        _bridge = bridge;
         _options = options;
         _graphOptions = graphOptions;
         _logger = logger;
@@ -143,11 +146,25 @@ public sealed partial class HybridSearcher
 
         if (mode.Uses(RetrievalMode.Graph))
         {
-            lists.Add(new RankedList(RetrievalModes.Graph, options.GraphWeight, graph?.Chunks ?? []));
+            var graphChunks = graph?.Chunks ?? [];
+            if (graphOptions.AgreementTop > 0 && graphChunks.Count > 0 && !Agrees(graphChunks, dense.Count > 0 ? dense : lexical, graphOptions.AgreementTop))
+            {
+                graphChunks = [];
+                timings["graphGated"] = 1;
+            }
+
+            lists.Add(new RankedList(RetrievalModes.Graph, options.GraphWeight, graphChunks));
         }
 
-        var fused = ReciprocalRankFusion.Fuse(lists, options.RrfK, k);
+        var bridging = mode.Uses(RetrievalMode.Graph) && graphOptions.BridgeWeight > 0
+            && (mode.Uses(RetrievalMode.Dense) || mode.Uses(RetrievalMode.Lexical));
+        var fused = ReciprocalRankFusion.Fuse(lists, options.RrfK, bridging ? int.MaxValue : k);
         timings["fusionMs"] = fusion.Elapsed.TotalMilliseconds;
+        IReadOnlyDictionary<string, BridgeTarget> bridged = new Dictionary<string, BridgeTarget>(StringComparer.Ordinal);
+        if (bridging)
+        {
+            (fused, bridged) = await BridgeAsync(filter, query, fused, k, graphOptions, timings, cancellationToken).ConfigureAwait(false);
+        }
 
         var hydrate = Stopwatch.StartNew();
         var stored = await _documents.GetChunksAsync(filter, fused.Select(f => f.ChunkId).ToList(), cancellationToken).ConfigureAwait(false);
@@ -167,7 +184,9 @@ public sealed partial class HybridSearcher
                 chunk.Chunk.Id, chunk.Chunk.DocumentId, chunk.Title, chunk.Source, chunk.Chunk.SectionPath, chunk.Chunk.Text,
                 chunk.Chunk.StartOffset, chunk.Chunk.EndOffset, score, result.Scores)
             {
-                Graph = graph is not null && result.Scores.ContainsKey(RetrievalModes.Graph) ? graph.Explanations.GetValueOrDefault(result.ChunkId) : null,
+                Graph = Explain(
+                    graph is not null && result.Scores.ContainsKey(RetrievalModes.Graph) ? graph.Explanations.GetValueOrDefault(result.ChunkId) : null,
+                    bridged.GetValueOrDefault(result.ChunkId)),
             });
         }
 
@@ -176,6 +195,69 @@ public sealed partial class HybridSearcher
         RetrievalTelemetry.SearchDuration.Record(timings["totalMs"], new KeyValuePair<string, object?>("mode", mode.Name()));
         activity?.SetTag("retrieval.results", hits.Count);
         return new SearchResult(hits, timings) { QueryEmbedding = queryEmbedding };
+    }
+
+    /// <summary>
+    /// Topic bridging (<see cref="GraphOptions.BridgeWeight"/>): lifts the chunks <see cref="TopicBridge"/> finds for the top
+    /// fused passages by BridgeWeight × the top fused score ÷ the passage's rank, re-sorts and keeps <paramref name="k"/>.
+    /// </summary>
+    private async Task<(IReadOnlyList<FusedResult> Fused, IReadOnlyDictionary<string, BridgeTarget> Bridged)> BridgeAsync(
+        AclFilter filter, string query, IReadOnlyList<FusedResult> fused, int k, GraphOptions graphOptions, Dictionary<string, double> timings,
+        CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var bridged = new Dictionary<string, BridgeTarget>(StringComparer.Ordinal);
+        if (fused.Count == 0)
+        {
+            return (fused, bridged);
+        }
+
+        var passages = fused.Take(graphOptions.BridgePassages).Select(f => f.ChunkId).ToList();
+        var targets = await _bridge.FindAsync(filter, query, passages, graphOptions, cancellationToken).ConfigureAwait(false);
+        var top = fused[0].Score;
+        var byId = fused.ToDictionary(f => f.ChunkId, StringComparer.Ordinal);
+        foreach (var target in targets)
+        {
+            var boost = graphOptions.BridgeWeight * top / (target.PassageRank + 1);
+            var scores = byId.TryGetValue(target.ChunkId, out var existing)
+                ? new Dictionary<string, RetrieverScore>(existing.Scores, StringComparer.Ordinal)
+                : new Dictionary<string, RetrieverScore>(StringComparer.Ordinal);
+            scores[RetrievalModes.Bridge] = new RetrieverScore(boost, target.PassageRank + 1);
+            byId[target.ChunkId] = new FusedResult(target.ChunkId, (existing?.Score ?? 0) + boost, scores);
+            bridged[target.ChunkId] = target;
+        }
+
+        var result = targets.Count == 0 ? fused.Take(k).ToList() : ReciprocalRankFusion.Order(byId.Values).Take(k).ToList();
+        timings["graphBridgeMs"] = watch.Elapsed.TotalMilliseconds;
+        return (result, bridged);
+    }
+
+    /// <summary>
+    /// The agreement gate (<see cref="GraphOptions.AgreementTop"/>): true when the graph's top <paramref name="top"/> and the
+    /// reference list's top <paramref name="top"/> share a chunk, or when there is no reference list (graph alone).
+    /// </summary>
+    internal static bool Agrees(IReadOnlyList<ScoredChunk> graph, IReadOnlyList<ScoredChunk> reference, int top)
+    {
+        if (reference.Count == 0)
+        {
+            return true;
+        }
+
+        var head = reference.Take(top).Select(r => r.ChunkId).ToHashSet(StringComparer.Ordinal);
+        return graph.Take(top).Any(g => head.Contains(g.ChunkId));
+    }
+
+    /// <summary>The PageRank explanation of a chunk; for a bridged chunk, the bridge entity first and the passage it came from.</summary>
+    private static GraphExplanation? Explain(GraphExplanation? ranked, BridgeTarget? bridge)
+    {
+        if (bridge is null)
+        {
+            return ranked;
+        }
+
+        var steps = new List<GraphPathStep> { new(bridge.Entity.Id, bridge.Entity.Name, false, null) };
+        steps.AddRange((ranked?.Entities ?? []).Where(e => e.EntityId != bridge.Entity.Id));
+        return new GraphExplanation(steps) { FromPassage = bridge.PassageId };
     }
 
     public async Task<ReadOnlyMemory<float>> EmbedQueryAsync(string query, CancellationToken cancellationToken)

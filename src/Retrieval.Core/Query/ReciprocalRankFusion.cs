@@ -41,14 +41,15 @@ public static class ReciprocalRankFusion
             }
         }
 
-        return fused
-            .Select(pair => new FusedResult(pair.Key, pair.Value.Score, pair.Value.Scores))
+        return Order(fused.Select(pair => new FusedResult(pair.Key, pair.Value.Score, pair.Value.Scores))).Take(topK).ToList();
+    }
+
+    /// <summary>Best score first; ties by best single-retriever rank, then chunk id (deterministic).</summary>
+    public static IEnumerable<FusedResult> Order(IEnumerable<FusedResult> results) =>
+        results
             .OrderByDescending(r => r.Score)
             .ThenBy(r => BestRank(r), Comparer<int>.Default)
-            .ThenBy(r => r.ChunkId, StringComparer.Ordinal)
-            .Take(topK)
-            .ToList();
-    }
+            .ThenBy(r => r.ChunkId, StringComparer.Ordinal);
 
     private static int BestRank(FusedResult result) => result.Scores.Values.Min(s => s.Rank);
 }

@@ -20,6 +20,9 @@ public static class RetrievalModes
     public const string Graph = "graph";
     public const string Hybrid = "hybrid";
 
+    /// <summary>The score key of a chunk lifted by topic bridging (<see cref="Graph.GraphOptions.BridgeWeight"/>); not a mode.</summary>
+    public const string Bridge = "bridge";
+
     /// <summary>
     /// Global graph retrieval (community summaries, for corpus-wide questions). Not a retriever to fuse: it stands alone,
     /// on <c>/v1/search</c> and <c>/v1/ask</c>; see <see cref="IsGlobal"/>.
