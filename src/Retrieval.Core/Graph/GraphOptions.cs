@@ -75,4 +75,14 @@ public sealed class GraphOptions
     /// <summary>Cosine similarity between the query and an entity name needed to link it by embedding.</summary>
     [Range(-1.0, 1.0)]
     public double EmbeddingLinkThreshold { get; set; } = 0.5;
+
+    /// <summary>
+    /// Embedded store: expand subgraphs over a shared in-memory copy of the mention table, reloaded in the background after
+    /// writes (reads in SQL until a copy matching the store exists). Off: every subgraph is read in SQL, no copy is kept.
+    /// </summary>
+    public bool InMemorySubgraph { get; set; } = true;
+
+    /// <summary>Embedded store: above this many mentions the in-memory copy is not kept and subgraphs are read in SQL.</summary>
+    [Range(1, int.MaxValue)]
+    public int InMemorySubgraphMaxMentions { get; set; } = 10_000_000;
 }
