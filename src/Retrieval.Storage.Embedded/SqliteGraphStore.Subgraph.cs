@@ -29,6 +29,7 @@ public sealed partial class SqliteGraphStore : IDisposable
     private int snapshotLoads;
     private int sqlReads;
     private int reloadsStarted;
+    private int disposed;
 
     /// <summary>Copies installed (by a background reload or <see cref="GetSnapshotAsync"/>): for tests of invalidation.</summary>
     internal int SnapshotLoads => Volatile.Read(ref snapshotLoads);
@@ -44,6 +45,11 @@ public sealed partial class SqliteGraphStore : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return; // the container may dispose it once as itself and once as IGraphStore
+        }
+
         lifetime.Cancel();
         Task? pending;
         lock (reloadGate)

@@ -38,6 +38,8 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Auth:Mode", "oidc", "Retrieval:Auth:Authority")]
     [InlineData("Retrieval:Verification:Judge", "Llm", "Retrieval:Verification:Judge")]
     [InlineData("Retrieval:Verification:MaxSentences", "0", "Retrieval:Verification:MaxSentences")]
+    [InlineData("Retrieval:Graph:InMemorySubgraphMaxMentions", "0", "Retrieval:Graph:InMemorySubgraphMaxMentions")]
+    [InlineData("Retrieval:Graph:InMemorySubgraph", "sometimes", "Retrieval:Graph:InMemorySubgraph")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)
     {
         using var factory = new RetrievalApiFactory(_dir, new Dictionary<string, string?> { [key] = value });
