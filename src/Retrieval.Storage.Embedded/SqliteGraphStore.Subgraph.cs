@@ -13,7 +13,8 @@ namespace Retrieval.Storage.Embedded;
 /// own transaction (one short statement) and uses the copy only when they match — any write by this process or another
 /// one moves them — so it never sees an older graph than the SQL read would. When they do not match, this call is
 /// answered by the SQL read (<see cref="ReadSubgraphAsync"/>) in the same transaction, and one background reload
-/// starts (single-flight: never two at once, none while one runs; a failed one is logged and a later read retries); later calls use the copy again once a copy matching the current counters is installed.
+/// starts (single-flight: none while one runs; a failed one is logged and a later read retries); later calls use the
+/// copy again once a copy matching the current counters is installed. No request waits for a reload.
 /// The copy is shared by all callers; their permitted ACL sets are applied to every mention and chunk during the
 /// expansion, exactly where the SQL filtered them, so a caller never receives what another caller's rights reach.
 /// </summary>
@@ -84,8 +85,7 @@ public sealed partial class SqliteGraphStore : IDisposable
                 return Expand(current, filter, seedIds, seedChunkIds, expansion);
             }
 
-            StartReload(head, settings?.InMemorySubgraphMaxMentions ?? new GraphOptions().InMemorySubgraphMaxMentions);
-            reason = "stale";
+            reason = StartReload(head, settings?.InMemorySubgraphMaxMentions ?? new GraphOptions().InMemorySubgraphMaxMentions);
         }
         else
         {
@@ -124,18 +124,26 @@ public sealed partial class SqliteGraphStore : IDisposable
         return loaded;
     }
 
-    /// <summary>Starts one background reload unless one is running or the store was found too large at these counters.</summary>
-    private void StartReload(GraphHead seen, int maxMentions)
+    /// <summary>
+    /// Starts one background reload unless one is running or the store was found too large at these counters; returns
+    /// why the copy could not serve (<c>too_large</c> or <c>stale</c>, the metric's reason).
+    /// </summary>
+    private string StartReload(GraphHead seen, int maxMentions)
     {
         lock (reloadGate)
         {
-            if (reload is not null || tooLargeAt == seen || lifetime.IsCancellationRequested)
+            if (tooLargeAt == seen)
             {
-                return;
+                return "too_large";
             }
 
-            reloadsStarted++;
-            reload = Task.Run(() => ReloadAsync(maxMentions));
+            if (reload is null && !lifetime.IsCancellationRequested)
+            {
+                reloadsStarted++;
+                reload = Task.Run(() => ReloadAsync(maxMentions));
+            }
+
+            return "stale";
         }
     }
 

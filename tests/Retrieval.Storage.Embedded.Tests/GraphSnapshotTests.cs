@@ -195,10 +195,10 @@ public sealed class GraphSnapshotTests : IDisposable
         await graph.GetSnapshotAsync(Ct);
         var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        graph.BeforeSnapshotInstall = _ =>
+        graph.BeforeSnapshotInstall = token =>
         {
             loaded.SetResult();
-            return release.Task;
+            return release.Task.WaitAsync(token);
         };
 
         await UpsertAsync(Tenant, "other", [AclEntry.Public], 2, ["Acme Robotics moved to Orbital Dynamics Park again."]);
@@ -225,7 +225,7 @@ public sealed class GraphSnapshotTests : IDisposable
         await graph.GetSnapshotAsync(Ct);
         await UpsertAsync(Tenant, "later", [AclEntry.Group("eng")], 1, ["Grace Hopper met Ada Lovelace and Acme Robotics."]);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        graph.BeforeSnapshotInstall = _ => release.Task;
+        graph.BeforeSnapshotInstall = token => release.Task.WaitAsync(token);
         var expansion = new GraphExpansion(3, 10, 100);
 
         var reads = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>

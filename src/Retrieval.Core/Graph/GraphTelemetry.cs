@@ -12,7 +12,7 @@ public static class GraphTelemetry
     public static readonly Counter<long> MentionsExtracted = RetrievalTelemetry.Meter.CreateCounter<long>(
         "retrieval.graph.mentions", null, "Entity mentions (entity, chunk pairs) extracted by ingestion.");
 
-    /// <summary>Subgraph reads by <c>source</c> (<c>copy</c>: the in-memory copy; <c>sql</c>) and, for SQL, <c>reason</c> (<c>stale</c>, <c>disabled</c>).</summary>
+    /// <summary>Subgraph reads by <c>source</c> (<c>copy</c>: the in-memory copy; <c>sql</c>) and, for SQL, <c>reason</c> (<c>stale</c>, <c>too_large</c>, <c>disabled</c>).</summary>
     public static readonly Counter<long> SubgraphReads = RetrievalTelemetry.Meter.CreateCounter<long>(
         "retrieval.graph.subgraph.reads", null, "Subgraph reads, by source (in-memory copy or SQL) and why SQL answered.");
 
