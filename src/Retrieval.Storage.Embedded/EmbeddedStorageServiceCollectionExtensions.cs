@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Retrieval.Core.Embeddings;
 using Retrieval.Core.Graph;
@@ -35,7 +36,10 @@ public static class EmbeddedStorageServiceCollectionExtensions
                     "Storing embeddings needs the embedding model's id, but no IEmbeddingModelInfo is registered.")).ModelId));
         services.TryAddSingleton(provider => new SqliteVectorIndex(provider.GetRequiredService<EmbeddedDatabase>()));
         services.TryAddSingleton(provider => new SqliteLexicalIndex(provider.GetRequiredService<EmbeddedDatabase>()));
-        services.TryAddSingleton(provider => new SqliteGraphStore(provider.GetRequiredService<EmbeddedDatabase>()));
+        services.TryAddSingleton(provider => new SqliteGraphStore(
+            provider.GetRequiredService<EmbeddedDatabase>(),
+            provider.GetService<IOptionsMonitor<GraphOptions>>(),
+            provider.GetService<ILogger<SqliteGraphStore>>()));
         services.TryAddSingleton(provider => new SqliteJobQueue(
             provider.GetRequiredService<EmbeddedDatabase>(),
             provider.GetRequiredService<TimeProvider>(),

@@ -142,6 +142,15 @@ internal sealed class GraphSnapshot
         return new GraphHead(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
+    /// <summary>Mentions in the store (the size of a copy), inside the caller's transaction.</summary>
+    public static async Task<long> CountMentionsAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COUNT(*) FROM graph_mentions;";
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Reads the whole copy inside the caller's (read) transaction, so it matches <paramref name="head"/> exactly.</summary>
     public static async Task<GraphSnapshot> LoadAsync(
         SqliteConnection connection, SqliteTransaction transaction, GraphHead head, CancellationToken cancellationToken)

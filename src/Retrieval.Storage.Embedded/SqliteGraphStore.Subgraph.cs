@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Retrieval.Core.Graph;
 using Retrieval.Core.Security;
 
@@ -7,19 +11,58 @@ namespace Retrieval.Storage.Embedded;
 /// The subgraph read of local graph retrieval, from an in-memory copy of the mention table (<see cref="GraphSnapshot"/>)
 /// instead of one SQL round trip per hop plus three more per query. Each call reads the store's change counters in its
 /// own transaction (one short statement) and uses the copy only when they match — any write by this process or another
-/// one moves them and the next call reloads the copy — so it never sees an older graph than the SQL reads would.
+/// one moves them — so it never sees an older graph than the SQL read would. When they do not match, this call is
+/// answered by the SQL read (<see cref="ReadSubgraphAsync"/>) in the same transaction, and one background reload
+/// starts (single-flight: none while one runs; a failed one is logged and a later read retries); later calls use the
+/// copy again once a copy matching the current counters is installed. No request waits for a reload.
 /// The copy is shared by all callers; their permitted ACL sets are applied to every mention and chunk during the
 /// expansion, exactly where the SQL filtered them, so a caller never receives what another caller's rights reach.
 /// </summary>
 public sealed partial class SqliteGraphStore : IDisposable
 {
-    private readonly SemaphoreSlim snapshotLoad = new(1, 1);
+    private readonly IOptionsMonitor<GraphOptions>? options;
+    private readonly ILogger logger;
+    private readonly CancellationTokenSource lifetime = new();
+    private readonly Lock reloadGate = new();
     private GraphSnapshot? snapshot;
+    private Task? reload;
+    private GraphHead? tooLargeAt;
+    private int snapshotLoads;
+    private int sqlReads;
+    private int reloadsStarted;
+    private int disposed;
 
-    /// <summary>Times the copy has been (re)loaded: for tests of invalidation.</summary>
-    internal int SnapshotLoads { get; private set; }
+    /// <summary>Copies installed (by a background reload or <see cref="GetSnapshotAsync"/>): for tests of invalidation.</summary>
+    internal int SnapshotLoads => Volatile.Read(ref snapshotLoads);
 
-    public void Dispose() => snapshotLoad.Dispose();
+    /// <summary>Subgraph reads answered by SQL (stale copy, none yet, too large or switched off): for tests.</summary>
+    internal int SqlReads => Volatile.Read(ref sqlReads);
+
+    /// <summary>Background reloads started: for tests of single-flight.</summary>
+    internal int ReloadsStarted => Volatile.Read(ref reloadsStarted);
+
+    /// <summary>Test seam: runs after a background reload has read its copy and before it is installed.</summary>
+    internal Func<CancellationToken, Task>? BeforeSnapshotInstall { get; set; }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return; // the container may dispose it once as itself and once as IGraphStore
+        }
+
+        lifetime.Cancel();
+        Task? pending;
+        lock (reloadGate)
+        {
+            pending = reload;
+        }
+
+        // The reload stops at its next read once cancelled; waiting keeps it from touching a database disposed after us.
+        // It never throws (failures and cancellation are caught inside).
+        pending?.Wait(TimeSpan.FromSeconds(10));
+        lifetime.Dispose();
+    }
 
     public async Task<EntityChunkGraph> GetSubgraphAsync(
         AclFilter filter, IReadOnlyCollection<string> seedIds, IReadOnlyCollection<string> seedChunkIds, GraphExpansion expansion, CancellationToken cancellationToken)
@@ -28,11 +71,43 @@ public sealed partial class SqliteGraphStore : IDisposable
         ArgumentNullException.ThrowIfNull(seedIds);
         ArgumentNullException.ThrowIfNull(seedChunkIds);
         ArgumentNullException.ThrowIfNull(expansion);
-        var current = await GetSnapshotAsync(cancellationToken);
-        return Expand(current, filter, seedIds, seedChunkIds, expansion);
+        var settings = options?.CurrentValue;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        string reason;
+        if (settings?.InMemorySubgraph ?? true)
+        {
+            var head = await GraphSnapshot.ReadHeadAsync(connection, transaction, cancellationToken);
+            var current = Volatile.Read(ref snapshot);
+            if (current is not null && current.Head == head)
+            {
+                GraphTelemetry.SubgraphReads.Add(1, new KeyValuePair<string, object?>("source", "copy"));
+                return Expand(current, filter, seedIds, seedChunkIds, expansion);
+            }
+
+            reason = StartReload(head, settings?.InMemorySubgraphMaxMentions ?? new GraphOptions().InMemorySubgraphMaxMentions);
+        }
+        else
+        {
+            Volatile.Write(ref snapshot, null); // switched off at run time: free the copy
+            reason = "disabled";
+        }
+
+        Interlocked.Increment(ref sqlReads);
+        GraphTelemetry.SubgraphReads.Add(1, new KeyValuePair<string, object?>("source", "sql"), new KeyValuePair<string, object?>("reason", reason));
+        return await ReadSubgraphAsync(connection, transaction, filter, seedIds, seedChunkIds, expansion, cancellationToken);
     }
 
-    /// <summary>The copy matching the store's current change counters, loaded (once, whoever asks first) when they moved.</summary>
+    /// <summary>Waits for the background reload in flight, if any (tests and benchmarks).</summary>
+    internal Task WaitForReloadAsync()
+    {
+        lock (reloadGate)
+        {
+            return reload ?? Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Loads and installs the copy matching the store's counters now, in the caller's flow (tests and benchmarks).</summary>
     internal async Task<GraphSnapshot> GetSnapshotAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -44,25 +119,115 @@ public sealed partial class SqliteGraphStore : IDisposable
             return current;
         }
 
-        await snapshotLoad.WaitAsync(cancellationToken);
-        try
+        var loaded = await GraphSnapshot.LoadAsync(connection, transaction, head, cancellationToken);
+        Install(loaded);
+        return loaded;
+    }
+
+    /// <summary>
+    /// Starts one background reload unless one is running or the store was found too large at these counters; returns
+    /// why the copy could not serve (<c>too_large</c> or <c>stale</c>, the metric's reason).
+    /// </summary>
+    private string StartReload(GraphHead seen, int maxMentions)
+    {
+        lock (reloadGate)
         {
-            current = Volatile.Read(ref snapshot);
-            if (current is not null && current.Head == head)
+            if (tooLargeAt == seen)
             {
-                return current;
+                return "too_large";
             }
 
-            // Read in the transaction that read the head, so the copy is exactly the state those counters describe.
-            var loaded = await GraphSnapshot.LoadAsync(connection, transaction, head, cancellationToken);
-            SnapshotLoads++;
-            Volatile.Write(ref snapshot, loaded);
-            return loaded;
+            if (reload is null && !lifetime.IsCancellationRequested)
+            {
+                reloadsStarted++;
+                reload = Task.Run(() => ReloadAsync(maxMentions));
+            }
+
+            return "stale";
+        }
+    }
+
+    /// <summary>
+    /// Reads the counters and the whole copy in one transaction of its own (so the copy is exactly the state those
+    /// counters describe) and installs it unless the store was written meanwhile: such a copy could never be used (its
+    /// counters no longer match) and would only hold memory. Correctness does not rest on that check — every read compares
+    /// the copy's counters with the store's — it only keeps "installed" meaning "current when installed".
+    /// </summary>
+    private async Task ReloadAsync(int maxMentions)
+    {
+        var token = lifetime.Token;
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            GraphHead head;
+            GraphSnapshot loaded;
+            await using (var connection = await database.OpenAsync(token))
+            await using (var transaction = connection.BeginTransaction(deferred: true))
+            {
+                head = await GraphSnapshot.ReadHeadAsync(connection, transaction, token);
+                var mentions = await GraphSnapshot.CountMentionsAsync(connection, transaction, token);
+                if (mentions > maxMentions)
+                {
+                    lock (reloadGate)
+                    {
+                        tooLargeAt = head;
+                    }
+
+                    Volatile.Write(ref snapshot, null);
+                    outcome = "too_large";
+                    GraphSnapshotLog.TooLarge(logger, mentions, maxMentions);
+                    return;
+                }
+
+                loaded = await GraphSnapshot.LoadAsync(connection, transaction, head, token);
+            }
+
+            if (BeforeSnapshotInstall is { } hook)
+            {
+                await hook(token);
+            }
+
+            await using (var connection = await database.OpenAsync(token))
+            await using (var transaction = connection.BeginTransaction(deferred: true))
+            {
+                if (await GraphSnapshot.ReadHeadAsync(connection, transaction, token) != head)
+                {
+                    Volatile.Write(ref snapshot, null);
+                    outcome = "superseded";
+                    GraphSnapshotLog.Superseded(logger, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    return;
+                }
+            }
+
+            Install(loaded);
+            outcome = "installed";
+            GraphSnapshotLog.Installed(logger, loaded.Mentions.Length, loaded.ChunkCount, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception ex) when (!token.IsCancellationRequested)
+        {
+            // Anything (SQLite errors, out of memory on a huge store): the reads go on in SQL and a later one retries.
+            GraphSnapshotLog.Failed(logger, ex);
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            outcome = "cancelled"; // the store is being disposed
         }
         finally
         {
-            snapshotLoad.Release();
+            GraphTelemetry.SnapshotReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+            GraphTelemetry.SnapshotReloadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            lock (reloadGate)
+            {
+                reload = null;
+            }
         }
+    }
+
+    private void Install(GraphSnapshot loaded)
+    {
+        Volatile.Write(ref snapshot, loaded);
+        Interlocked.Increment(ref snapshotLoads);
     }
 
     /// <summary>

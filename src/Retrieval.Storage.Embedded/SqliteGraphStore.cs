@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Retrieval.Core.Graph;
 using Retrieval.Core.Security;
 
@@ -14,9 +17,17 @@ public sealed partial class SqliteGraphStore : IGraphStore
 {
     private readonly EmbeddedDatabase database;
 
-    public SqliteGraphStore(EmbeddedDatabase database)
+    /// <param name="database">The store's database.</param>
+    /// <param name="options">
+    /// <c>Retrieval:Graph</c>, read per subgraph call for <see cref="GraphOptions.InMemorySubgraph"/> and
+    /// <see cref="GraphOptions.InMemorySubgraphMaxMentions"/>; null: their defaults.
+    /// </param>
+    /// <param name="logger">Logs the background reloads of the subgraph copy; null: none.</param>
+    public SqliteGraphStore(EmbeddedDatabase database, IOptionsMonitor<GraphOptions>? options = null, ILogger<SqliteGraphStore>? logger = null)
     {
         this.database = database ?? throw new ArgumentNullException(nameof(database));
+        this.options = options;
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     public bool StoresGraph => true;

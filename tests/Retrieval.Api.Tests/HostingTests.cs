@@ -40,6 +40,8 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Verification:MaxSentences", "0", "Retrieval:Verification:MaxSentences")]
     [InlineData("Retrieval:Memory:TrimIntervalSeconds", "-1", "Retrieval:Memory:TrimIntervalSeconds")]
     [InlineData("Retrieval:Embeddings:CpuArenaExtendStrategy", "kSameAsRequested", "Retrieval:Embeddings:CpuArenaExtendStrategy")]
+    [InlineData("Retrieval:Graph:InMemorySubgraphMaxMentions", "0", "Retrieval:Graph:InMemorySubgraphMaxMentions")]
+    [InlineData("Retrieval:Graph:InMemorySubgraph", "sometimes", "Retrieval:Graph:InMemorySubgraph")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)
     {
         using var factory = new RetrievalApiFactory(_dir, new Dictionary<string, string?> { [key] = value });

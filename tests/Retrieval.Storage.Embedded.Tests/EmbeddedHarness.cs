@@ -36,19 +36,21 @@ internal static class EmbeddedHarness
         var directory = new TempDirectory();
         var database = new EmbeddedDatabase(directory.DatabasePath);
         var vectors = new SqliteVectorIndex(database);
+        var graph = new SqliteGraphStore(database);
         var storage = new StorageUnderTest(
             new SqliteDocumentStore(database, TestData.ModelId),
             vectors,
             new SqliteLexicalIndex(database),
             () =>
             {
+                graph.Dispose(); // first: waits for a background reload of its subgraph copy still reading the file
                 vectors.Dispose();
                 database.Dispose();
                 directory.Dispose();
                 return ValueTask.CompletedTask;
             })
         {
-            Graph = new SqliteGraphStore(database),
+            Graph = graph,
         };
         return Task.FromResult(storage);
     }

@@ -5,9 +5,10 @@ using Retrieval.Storage.Conformance;
 namespace Retrieval.Storage.Embedded.Tests;
 
 /// <summary>
-/// The in-memory copy behind <see cref="SqliteGraphStore.GetSubgraphAsync"/>: it expands exactly as the SQL read did (the
-/// oracle), for any caller, seeds and bounds; it is reused while nothing is written and reloaded after any write, by this
-/// store or another process; and one copy serves callers with different rights without mixing them.
+/// The in-memory copy behind <see cref="SqliteGraphStore.GetSubgraphAsync"/> and its SQL fallback: both expand exactly as
+/// the former SQL read (the oracle), for any caller, seeds and bounds; the copy is reused while nothing is written; after
+/// any write (by this store or another process) reads answer in SQL until one background reload installs a copy that
+/// matches the store; a stale copy is never used; and one copy serves callers with different rights without mixing them.
 /// </summary>
 public sealed class GraphSnapshotTests : IDisposable
 {
@@ -81,6 +82,7 @@ public sealed class GraphSnapshotTests : IDisposable
         }
 
         var snapshot = await graph.GetSnapshotAsync(Ct);
+        using var sqlOnly = new SqliteGraphStore(database, Settings(inMemory: false));
         var nonEmpty = 0;
         var capped = 0;
         for (var run = 0; run < 80; run++)
@@ -96,10 +98,10 @@ public sealed class GraphSnapshotTests : IDisposable
 
             var expected = await SqlSubgraphOracle.ReadAsync(database, filter, seedIds, seedChunkIds, expansion, Ct);
             var actual = await graph.GetSubgraphAsync(filter, seedIds, seedChunkIds, expansion, Ct);
+            var sql = await sqlOnly.GetSubgraphAsync(filter, seedIds, seedChunkIds, expansion, Ct);
 
-            Assert.Equal(expected.ChunkIds, actual.ChunkIds);
-            Assert.Equal(expected.Entities, actual.Entities);
-            Assert.Equal(expected.Edges, actual.Edges);
+            AssertSame(expected, actual);
+            AssertSame(expected, sql);
             nonEmpty += expected.ChunkIds.Count > 0 ? 1 : 0;
             capped += expected.ChunkIds.Count == expansion.MaxChunks ? 1 : 0;
         }
@@ -108,6 +110,9 @@ public sealed class GraphSnapshotTests : IDisposable
         Assert.InRange(nonEmpty, 20, 80);
         Assert.InRange(capped, 5, 80);
         Assert.Equal(1, graph.SnapshotLoads);
+        Assert.Equal(0, graph.SqlReads);
+        Assert.Equal(80, sqlOnly.SqlReads);
+        Assert.Equal(0, sqlOnly.SnapshotLoads);
     }
 
     [Fact]
@@ -130,27 +135,34 @@ public sealed class GraphSnapshotTests : IDisposable
     }
 
     [Fact]
-    public async Task GetSubgraph_NoWriteBetweenReads_LoadsTheCopyOnce()
+    public async Task GetSubgraph_NoCopyYet_AnswersInSqlThenUsesTheCopyLoadedOnceInTheBackground()
     {
         await store.InitializeAsync(Ct);
         await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
         var acme = await SeedAsync(Alice, "Acme Robotics");
 
         var first = await graph.GetSubgraphAsync(Alice, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+        Assert.Equal(1, graph.SqlReads);
+        await graph.WaitForReloadAsync();
         var second = await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+        var third = await graph.GetSubgraphAsync(Alice, [acme], [], new GraphExpansion(2, 10, 100), Ct);
 
         Assert.Single(first.ChunkIds);
-        Assert.Equal(first.ChunkIds, second.ChunkIds);
+        AssertSame(first, second);
+        AssertSame(first, third);
+        Assert.Equal(1, graph.SqlReads);
+        Assert.Equal(1, graph.ReloadsStarted);
         Assert.Equal(1, graph.SnapshotLoads);
     }
 
     [Fact]
-    public async Task GetSubgraph_AfterAclChangeAndDelete_ReloadsAndHidesTheChunks()
+    public async Task GetSubgraph_AfterAclChangeAndDelete_HidesTheChunksOnTheVeryNextRead()
     {
         await store.InitializeAsync(Ct);
         await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
         await UpsertAsync(Tenant, "other", [AclEntry.Public], 1, ["Acme Robotics moved to Orbital Dynamics Park."]);
         var acme = await SeedAsync(Carol, "Acme Robotics");
+        await graph.GetSnapshotAsync(Ct);
         Assert.Equal(2, (await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds.Count);
 
         await UpsertAsync(Tenant, "doc", [AclEntry.Group("eng")], 2, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
@@ -159,6 +171,7 @@ public sealed class GraphSnapshotTests : IDisposable
         Assert.Single(carol.ChunkIds);
         Assert.DoesNotContain(carol.Entities, e => e.Name == "Grace Hopper");
         Assert.Equal(1, Assert.Single(carol.Entities, e => e.Name == "Acme Robotics").Chunks);
+        await graph.WaitForReloadAsync();
         var alice = await graph.GetSubgraphAsync(Alice, [acme], [], new GraphExpansion(2, 10, 100), Ct);
         Assert.Equal(2, alice.ChunkIds.Count);
         Assert.Equal(2, graph.SnapshotLoads);
@@ -166,7 +179,169 @@ public sealed class GraphSnapshotTests : IDisposable
         await store.DeleteAsync(Tenant, "doc", Ct);
 
         Assert.Single((await graph.GetSubgraphAsync(Alice, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds);
+        await graph.WaitForReloadAsync();
+        Assert.Single((await graph.GetSubgraphAsync(Alice, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds);
         Assert.Equal(3, graph.SnapshotLoads);
+        Assert.Equal(2, graph.SqlReads);
+    }
+
+    [Fact]
+    public async Task GetSubgraph_AclChangedWhileReloadIsHeld_NextReadSeesTheChangeInSql()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        await UpsertAsync(Tenant, "other", [AclEntry.Public], 1, ["Acme Robotics moved to Orbital Dynamics Park."]);
+        var acme = await SeedAsync(Carol, "Acme Robotics");
+        await graph.GetSnapshotAsync(Ct);
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        graph.BeforeSnapshotInstall = token =>
+        {
+            loaded.SetResult();
+            return release.Task.WaitAsync(token);
+        };
+
+        await UpsertAsync(Tenant, "other", [AclEntry.Public], 2, ["Acme Robotics moved to Orbital Dynamics Park again."]);
+        Assert.Equal(2, (await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds.Count);
+        await loaded.Task; // the reload has read the store as it is now, before the ACL change below
+        await UpsertAsync(Tenant, "doc", [AclEntry.Group("eng")], 2, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+
+        // The reload started by the read above is still held: the copy is stale, so SQL answers, with the new ACL.
+        var carol = await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+        Assert.Single(carol.ChunkIds);
+        Assert.DoesNotContain(carol.Entities, e => e.Name == "Grace Hopper");
+        Assert.Equal(1, graph.ReloadsStarted);
+        release.SetResult();
+        await graph.WaitForReloadAsync();
+        Assert.Equal(1, graph.SnapshotLoads); // that reload read the store before the ACL change: not installed
+    }
+
+    [Fact]
+    public async Task GetSubgraph_StaleCopy_ConcurrentReadsAnswerInSqlIdenticallyAndStartOneReload()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        var acme = await SeedAsync(Alice, "Acme Robotics");
+        await graph.GetSnapshotAsync(Ct);
+        await UpsertAsync(Tenant, "later", [AclEntry.Group("eng")], 1, ["Grace Hopper met Ada Lovelace and Acme Robotics."]);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        graph.BeforeSnapshotInstall = token => release.Task.WaitAsync(token);
+        var expansion = new GraphExpansion(3, 10, 100);
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            graph.GetSubgraphAsync(i % 2 == 0 ? Alice : Carol, [acme], [], expansion, Ct)));
+
+        Assert.Equal(6, graph.SqlReads);
+        Assert.Equal(1, graph.ReloadsStarted);
+        Assert.Equal(1, graph.SnapshotLoads);
+        AssertSame(await SqlSubgraphOracle.ReadAsync(database, Alice, [acme], [], expansion, Ct), reads[0]);
+        AssertSame(await SqlSubgraphOracle.ReadAsync(database, Carol, [acme], [], expansion, Ct), reads[1]);
+        Assert.Equal(2, reads[0].ChunkIds.Count);
+        Assert.Single(reads[1].ChunkIds);
+
+        release.SetResult();
+        await graph.WaitForReloadAsync();
+        var fromCopy = await graph.GetSubgraphAsync(Alice, [acme], [], expansion, Ct);
+
+        Assert.Equal(2, graph.SnapshotLoads);
+        Assert.Equal(6, graph.SqlReads);
+        AssertSame(reads[0], fromCopy);
+    }
+
+    [Fact]
+    public async Task GetSubgraph_WriteDuringReload_DoesNotInstallTheOutdatedCopy()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        var acme = await SeedAsync(Carol, "Acme Robotics");
+        var writes = 0;
+        graph.BeforeSnapshotInstall = async token =>
+        {
+            if (writes++ == 0)
+            {
+                await UpsertAsync(Tenant, "later", [AclEntry.Public], 1, ["Acme Robotics opened a lab with Ada Lovelace."]);
+            }
+        };
+
+        Assert.Single((await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds);
+        await graph.WaitForReloadAsync();
+
+        Assert.Equal(0, graph.SnapshotLoads);
+        var after = await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+        Assert.Equal(2, after.ChunkIds.Count);
+        Assert.Contains(after.Entities, e => e.Name == "Ada Lovelace");
+        Assert.Equal(2, graph.SqlReads);
+        await graph.WaitForReloadAsync();
+        Assert.Equal(1, graph.SnapshotLoads);
+        AssertSame(after, await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct));
+        Assert.Equal(2, graph.SqlReads);
+    }
+
+    [Fact]
+    public async Task GetSubgraph_ReloadFails_ReadsStayInSqlAndALaterReadRetries()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        var acme = await SeedAsync(Carol, "Acme Robotics");
+        var attempts = 0;
+        graph.BeforeSnapshotInstall = _ => attempts++ == 0 ? throw new InvalidOperationException("disk on fire") : Task.CompletedTask;
+
+        var first = await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+        await graph.WaitForReloadAsync();
+        Assert.Equal(0, graph.SnapshotLoads);
+        var second = await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+        await graph.WaitForReloadAsync();
+        var third = await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+
+        AssertSame(first, second);
+        AssertSame(first, third);
+        Assert.Equal(2, graph.ReloadsStarted);
+        Assert.Equal(1, graph.SnapshotLoads);
+        Assert.Equal(2, graph.SqlReads);
+    }
+
+    [Fact]
+    public async Task GetSubgraph_InMemorySubgraphOff_AlwaysReadsInSqlAndLoadsNoCopy()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        var acme = await SeedAsync(Carol, "Acme Robotics");
+        using var sqlOnly = new SqliteGraphStore(database, Settings(inMemory: false));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Single((await sqlOnly.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds);
+            await sqlOnly.WaitForReloadAsync();
+        }
+
+        Assert.Equal(3, sqlOnly.SqlReads);
+        Assert.Equal(0, sqlOnly.ReloadsStarted);
+        Assert.Equal(0, sqlOnly.SnapshotLoads);
+    }
+
+    [Fact]
+    public async Task GetSubgraph_MoreMentionsThanTheLimit_ReadsInSqlAndDoesNotRetryUntilAWrite()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        var acme = await SeedAsync(Carol, "Acme Robotics");
+        using var small = new SqliteGraphStore(database, Settings(inMemory: true, maxMentions: 2));
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Single((await small.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds);
+            await small.WaitForReloadAsync();
+        }
+
+        Assert.Equal(3, small.SqlReads);
+        Assert.Equal(1, small.ReloadsStarted);
+        Assert.Equal(0, small.SnapshotLoads);
+
+        await UpsertAsync(Tenant, "later", [AclEntry.Public], 1, ["Acme Robotics opened a lab with Ada Lovelace."]);
+        Assert.Equal(2, (await small.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(2, 10, 100), Ct)).ChunkIds.Count);
+        await small.WaitForReloadAsync();
+        Assert.Equal(2, small.ReloadsStarted);
+        Assert.Equal(0, small.SnapshotLoads);
     }
 
     [Fact]
@@ -198,6 +373,7 @@ public sealed class GraphSnapshotTests : IDisposable
         await UpsertAsync(Tenant, "public", [AclEntry.Public], 1, ["Acme Robotics opened an office beside Lisbon Harbour."]);
         await UpsertAsync(OtherTenant, "eng", [AclEntry.Public], 1, ["Acme Robotics is public in globex with the Zanzibar Quokka Foundation."]);
         var acme = await SeedAsync(Alice, "Acme Robotics");
+        await graph.GetSnapshotAsync(Ct);
 
         var alice = await graph.GetSubgraphAsync(Alice, [acme], [], new GraphExpansion(3, 10, 100), Ct);
         var carol = await graph.GetSubgraphAsync(Carol, [acme], [], new GraphExpansion(3, 10, 100), Ct);
@@ -210,7 +386,18 @@ public sealed class GraphSnapshotTests : IDisposable
         Assert.Equal(1, Assert.Single(carol.Entities, e => e.Name == "Acme Robotics").Chunks);
         Assert.Empty(mallory.ChunkIds); // a seed id of another tenant's entity reaches nothing there
         Assert.Equal(1, graph.SnapshotLoads);
+        Assert.Equal(0, graph.SqlReads);
     }
+
+    private static void AssertSame(EntityChunkGraph expected, EntityChunkGraph actual)
+    {
+        Assert.Equal(expected.ChunkIds, actual.ChunkIds);
+        Assert.Equal(expected.Entities, actual.Entities);
+        Assert.Equal(expected.Edges, actual.Edges);
+    }
+
+    private static StaticOptionsMonitor<GraphOptions> Settings(bool inMemory, int maxMentions = 10_000_000) =>
+        new(new GraphOptions { InMemorySubgraph = inMemory, InMemorySubgraphMaxMentions = maxMentions });
 
     private async Task<string> SeedAsync(AclFilter filter, string name) =>
         Assert.Single(await graph.FindByKeysAsync(filter, [EntityNames.Normalize(name)], Ct)).Entity.Id;
@@ -231,4 +418,13 @@ public sealed class GraphSnapshotTests : IDisposable
             var repeat = random.Next(2) == 0 ? $" Later {names[0]} returned." : string.Empty;
             return $"{string.Join(" met ", names)} in the spring.{repeat}";
         })];
+}
+
+internal sealed class StaticOptionsMonitor<T>(T value) : Microsoft.Extensions.Options.IOptionsMonitor<T>
+{
+    public T CurrentValue => value;
+
+    public T Get(string? name) => value;
+
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
 }

@@ -108,4 +108,12 @@ public sealed class GraphOptions
     /// </summary>
     [Range(0, 1_000)]
     public int AgreementTop { get; set; } = 5;
+    /// Embedded store: expand subgraphs over a shared in-memory copy of the mention table, reloaded in the background after
+    /// writes (reads in SQL until a copy matching the store exists). Off: every subgraph is read in SQL, no copy is kept.
+    /// </summary>
+    public bool InMemorySubgraph { get; set; } = true;
+
+    /// <summary>Embedded store: above this many mentions the in-memory copy is not kept and subgraphs are read in SQL.</summary>
+    [Range(1, int.MaxValue)]
+    public int InMemorySubgraphMaxMentions { get; set; } = 10_000_000;
 }
