@@ -39,7 +39,8 @@ public static class EmbeddedStorageServiceCollectionExtensions
         services.TryAddSingleton(provider => new SqliteGraphStore(
             provider.GetRequiredService<EmbeddedDatabase>(),
             provider.GetService<IOptionsMonitor<GraphOptions>>(),
-            provider.GetService<ILogger<SqliteGraphStore>>()));
+            provider.GetService<ILogger<SqliteGraphStore>>(),
+            provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(provider => new SqliteJobQueue(
             provider.GetRequiredService<EmbeddedDatabase>(),
             provider.GetRequiredService<TimeProvider>(),

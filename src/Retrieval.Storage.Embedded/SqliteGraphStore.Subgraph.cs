@@ -13,7 +13,8 @@ namespace Retrieval.Storage.Embedded;
 /// own transaction (one short statement) and uses the copy only when they match — any write by this process or another
 /// one moves them — so it never sees an older graph than the SQL read would. When they do not match, this call is
 /// answered by the SQL read (<see cref="ReadSubgraphAsync"/>) in the same transaction, and one background reload
-/// starts (single-flight: none while one runs; a failed one is logged and a later read retries); later calls use the
+/// starts (single-flight: none while one runs, nor sooner after the last one than that one took, so continuous writes
+/// cost at most half a core; a failed one is logged and a later read retries); later calls use the
 /// copy again once a copy matching the current counters is installed. No request waits for a reload.
 /// The copy is shared by all callers; their permitted ACL sets are applied to every mention and chunk during the
 /// expansion, exactly where the SQL filtered them, so a caller never receives what another caller's rights reach.
@@ -29,8 +30,11 @@ public sealed partial class SqliteGraphStore : IDisposable
     private GraphHead? tooLargeAt;
     private int snapshotLoads;
     private int sqlReads;
+    private readonly TimeProvider time;
     private int reloadsStarted;
     private int disposed;
+    private long lastReloadEndedAt;
+    private long lastReloadTicks;
 
     /// <summary>Copies installed (by a background reload or <see cref="GetSnapshotAsync"/>): for tests of invalidation.</summary>
     internal int SnapshotLoads => Volatile.Read(ref snapshotLoads);
@@ -137,7 +141,10 @@ public sealed partial class SqliteGraphStore : IDisposable
                 return "too_large";
             }
 
-            if (reload is null && !lifetime.IsCancellationRequested)
+            // Under continuous writes every reload ends stale; pacing keeps them to at most half of one core: the next one
+            // starts no sooner after the last one ended than that one took (reads meanwhile are answered in SQL).
+            var rested = time.GetTimestamp() - lastReloadEndedAt >= lastReloadTicks;
+            if (reload is null && rested && !lifetime.IsCancellationRequested)
             {
                 reloadsStarted++;
                 reload = Task.Run(() => ReloadAsync(maxMentions));
@@ -157,6 +164,7 @@ public sealed partial class SqliteGraphStore : IDisposable
     {
         var token = lifetime.Token;
         var started = Stopwatch.GetTimestamp();
+        var startedAt = time.GetTimestamp();
         var outcome = "failed";
         try
         {
@@ -217,9 +225,12 @@ public sealed partial class SqliteGraphStore : IDisposable
         {
             GraphTelemetry.SnapshotReloads.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
             GraphTelemetry.SnapshotReloadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var endedAt = time.GetTimestamp();
             lock (reloadGate)
             {
                 reload = null;
+                lastReloadEndedAt = endedAt;
+                lastReloadTicks = endedAt - startedAt;
             }
         }
     }

@@ -23,11 +23,14 @@ public sealed partial class SqliteGraphStore : IGraphStore
     /// <see cref="GraphOptions.InMemorySubgraphMaxMentions"/>; null: their defaults.
     /// </param>
     /// <param name="logger">Logs the background reloads of the subgraph copy; null: none.</param>
-    public SqliteGraphStore(EmbeddedDatabase database, IOptionsMonitor<GraphOptions>? options = null, ILogger<SqliteGraphStore>? logger = null)
+    /// <param name="timeProvider">Times the background reloads (their pacing); null: the system clock.</param>
+    public SqliteGraphStore(
+        EmbeddedDatabase database, IOptionsMonitor<GraphOptions>? options = null, ILogger<SqliteGraphStore>? logger = null, TimeProvider? timeProvider = null)
     {
         this.database = database ?? throw new ArgumentNullException(nameof(database));
         this.options = options;
         this.logger = logger ?? (ILogger)NullLogger.Instance;
+        time = timeProvider ?? TimeProvider.System;
     }
 
     public bool StoresGraph => true;

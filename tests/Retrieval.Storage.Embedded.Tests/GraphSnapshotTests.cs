@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Retrieval.Core.Graph;
 using Retrieval.Core.Security;
 using Retrieval.Storage.Conformance;
@@ -33,12 +34,13 @@ public sealed class GraphSnapshotTests : IDisposable
     private readonly EmbeddedDatabase database;
     private readonly SqliteDocumentStore store;
     private readonly SqliteGraphStore graph;
+    private readonly FakeTimeProvider clock = new();
 
     public GraphSnapshotTests()
     {
         database = new EmbeddedDatabase(directory.DatabasePath);
         store = new SqliteDocumentStore(database, TestData.ModelId);
-        graph = new SqliteGraphStore(database);
+        graph = new SqliteGraphStore(database, timeProvider: clock); // reloads take no time unless a test says so
     }
 
     private static CancellationToken Ct => CancellationToken.None;
@@ -298,6 +300,40 @@ public sealed class GraphSnapshotTests : IDisposable
         Assert.Equal(2, graph.ReloadsStarted);
         Assert.Equal(1, graph.SnapshotLoads);
         Assert.Equal(2, graph.SqlReads);
+    }
+
+    [Fact]
+    public async Task GetSubgraph_StaleAgainRightAfterASlowReload_WaitsAsLongAsThatReloadTookBeforeTheNext()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        var acme = await SeedAsync(Carol, "Acme Robotics");
+        var expansion = new GraphExpansion(2, 10, 100);
+        graph.BeforeSnapshotInstall = _ =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(10)); // the reload takes 10 s
+            return Task.CompletedTask;
+        };
+        await graph.GetSubgraphAsync(Carol, [acme], [], expansion, Ct);
+        await graph.WaitForReloadAsync();
+        Assert.Equal(1, graph.SnapshotLoads);
+
+        await UpsertAsync(Tenant, "doc2", [AclEntry.Public], 1, ["Acme Robotics opened a plant in Porto Harbour."]);
+        clock.Advance(TimeSpan.FromSeconds(9));
+        var paced = await graph.GetSubgraphAsync(Carol, [acme], [], expansion, Ct);
+        await graph.WaitForReloadAsync();
+        Assert.Equal(1, graph.ReloadsStarted); // 9 s after a 10 s reload: SQL answers, no reload yet
+        Assert.Equal(2, paced.ChunkIds.Count); // and SQL sees the write
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await graph.GetSubgraphAsync(Carol, [acme], [], expansion, Ct);
+        await graph.WaitForReloadAsync();
+        var fromCopy = await graph.GetSubgraphAsync(Carol, [acme], [], expansion, Ct);
+
+        Assert.Equal(2, graph.ReloadsStarted);
+        Assert.Equal(2, graph.SnapshotLoads);
+        Assert.Equal(3, graph.SqlReads); // no copy yet, paced, and the read that started the second reload
+        AssertSame(paced, fromCopy);
     }
 
     [Fact]
