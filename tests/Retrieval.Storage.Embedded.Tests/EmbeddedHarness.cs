@@ -49,6 +49,7 @@ internal static class EmbeddedHarness
             })
         {
             Graph = new SqliteGraphStore(database),
+            ExtractionCache = new SqliteGraphExtractionCache(database),
         };
         return Task.FromResult(storage);
     }
@@ -97,6 +98,11 @@ public sealed class SqliteJobQueueConformanceTests : JobQueueConformanceTests
 }
 
 public sealed class SqliteAclPropertyTests(Xunit.Abstractions.ITestOutputHelper output) : AclPropertyConformanceTests(output)
+{
+    protected override Task<StorageUnderTest> CreateStorageAsync() => EmbeddedHarness.CreateStorageAsync();
+}
+
+public sealed class SqliteGraphExtractionCacheConformanceTests : GraphExtractionCacheConformanceTests
 {
     protected override Task<StorageUnderTest> CreateStorageAsync() => EmbeddedHarness.CreateStorageAsync();
 }
