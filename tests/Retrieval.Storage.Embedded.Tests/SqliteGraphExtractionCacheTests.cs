@@ -47,7 +47,7 @@ public sealed class SqliteGraphExtractionCacheTests : IDisposable
             await connection.OpenAsync();
             using var command = connection.CreateCommand();
             command.CommandText = """
-                DROP INDEX chunks_tenant_text;
+                DROP INDEX chunks_text_tenant;
                 DROP TABLE graph_extraction_cache;
                 CREATE TABLE graph_extraction_cache(cache_key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL) WITHOUT ROWID;
                 INSERT INTO graph_extraction_cache(cache_key, value, created_at) VALUES ('old-key', '{"entities":[]}', datetime('now'));

@@ -49,7 +49,7 @@ public sealed class PostgresGraphExtractionCacheTests : IAsyncLifetime
 
         // Back to a schema at version 2 holding a row of migration 2's shape.
         await TestPostgres.ScalarAsync<object?>(schema, """
-            DROP INDEX chunks_tenant_text;
+            DROP INDEX chunks_text_tenant;
             DROP TABLE graph_extraction_cache;
             CREATE TABLE graph_extraction_cache(cache_key text PRIMARY KEY, value text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
             INSERT INTO graph_extraction_cache(cache_key, value) VALUES ('old-key', '{"entities":[]}');
