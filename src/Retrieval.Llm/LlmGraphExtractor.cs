@@ -84,15 +84,18 @@ public sealed partial class LlmGraphExtractor : IGraphExtractor
     }
 
     /// <summary>The cache key of a chunk's extraction: everything the reply depends on, hashed.</summary>
-    public string CacheKey(string tenant, string chunkText) =>
+    public string CacheKey(string tenant, string chunkText) => CacheKeyOfHash(tenant, ChunkId.ContentHash(chunkText));
+
+    private string CacheKeyOfHash(string tenant, string chunkHash) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            string.Join('\n', LlmGraphPrompt.Version, _llm.CurrentValue.Model, _options.CurrentValue.MaxEntitiesPerChunk.ToString(CultureInfo.InvariantCulture), tenant, ChunkId.ContentHash(chunkText)))));
+            string.Join('\n', LlmGraphPrompt.Version, _llm.CurrentValue.Model, _options.CurrentValue.MaxEntitiesPerChunk.ToString(CultureInfo.InvariantCulture), tenant, chunkHash))));
 
     public async Task<DocumentGraph> ExtractAsync(string tenant, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         var options = _options.CurrentValue;
-        var keys = chunks.Select(c => CacheKey(tenant, c.Text)).ToList();
+        var hashes = chunks.Select(c => ChunkId.ContentHash(c.Text)).ToList();
+        var keys = hashes.Select(h => CacheKeyOfHash(tenant, h)).ToList();
         var cached = await _cache.GetAsync(keys.Distinct(StringComparer.Ordinal).ToList(), cancellationToken).ConfigureAwait(false);
         var results = new ChunkExtraction?[chunks.Count];
         var misses = new List<int>();
@@ -143,8 +146,9 @@ public sealed partial class LlmGraphExtractor : IGraphExtractor
 
                     if (result is not null)
                     {
-                        // Cached as soon as it arrives: a document cut off by its deadline or a crash resumes from here.
-                        await _cache.PutAsync(new Dictionary<string, string>(StringComparer.Ordinal) { [keys[group[0]]] = LlmGraphReply.Serialize(result) }, CancellationToken.None)
+                        // Cached as soon as it arrives: a document cut off by its deadline or a crash resumes from here. The
+                        // chunk hash ties the row to the text: the store deletes it with the last chunk holding that text.
+                        await _cache.PutAsync(tenant, [new GraphExtractionCacheEntry(keys[group[0]], hashes[group[0]], LlmGraphReply.Serialize(result))], CancellationToken.None)
                             .ConfigureAwait(false);
                     }
                 }

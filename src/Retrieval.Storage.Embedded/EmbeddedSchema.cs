@@ -182,6 +182,21 @@ internal static class EmbeddedSchema
             value TEXT NOT NULL,
             created_at TEXT NOT NULL) WITHOUT ROWID;
         """,
+
+        // 4: each cache row records its tenant and chunk text hash, so deleting or replacing a document deletes the rows
+        // whose text no chunk of the tenant still holds (chunks_text_tenant answers that). Rows from migration 3 lack
+        // both and are only a cache: the table is recreated empty.
+        """
+        DROP TABLE graph_extraction_cache;
+        CREATE TABLE graph_extraction_cache(
+            cache_key TEXT NOT NULL PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            chunk_hash TEXT NOT NULL,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL) WITHOUT ROWID;
+        CREATE INDEX graph_extraction_cache_chunk ON graph_extraction_cache(tenant, chunk_hash);
+        CREATE INDEX chunks_text_tenant ON chunks(text_hash, tenant);
+        """,
     ];
 
     /// <summary>The version a fully migrated database reports.</summary>

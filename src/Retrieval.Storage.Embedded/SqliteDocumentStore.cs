@@ -94,7 +94,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         var aclSetId = await AclSets.GetOrCreateAsync(write, document.Tenant, acl, cancellationToken);
 
         var previousEntities = await SqliteGraphWriter.EntitiesOfDocumentAsync(write, document.Tenant, document.Id, cancellationToken);
-        await DeleteChunksAsync(write, document.Tenant, document.Id, cancellationToken);
+        var previousHashes = await DeleteChunksAsync(write, document.Tenant, document.Id, cancellationToken);
 
         await using (var upsert = write.CreateCommand(
             """
@@ -171,6 +171,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
         }
 
         await SqliteGraphWriter.DeleteOrphansAsync(write, previousEntities, cancellationToken);
+
+        // After the new chunks are in: text the new version still holds keeps its cached extraction.
+        await SqliteGraphExtractionCache.DeleteUnheldAsync(write, document.Tenant, previousHashes, cancellationToken);
         await write.CommitAsync(cancellationToken);
     }
 
@@ -178,8 +181,9 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         await using var write = await database.BeginWriteAsync(cancellationToken);
         var previousEntities = await SqliteGraphWriter.EntitiesOfDocumentAsync(write, tenant, id, cancellationToken);
-        await DeleteChunksAsync(write, tenant, id, cancellationToken);
+        var previousHashes = await DeleteChunksAsync(write, tenant, id, cancellationToken);
         await SqliteGraphWriter.DeleteOrphansAsync(write, previousEntities, cancellationToken);
+        await SqliteGraphExtractionCache.DeleteUnheldAsync(write, tenant, previousHashes, cancellationToken);
 
         int deleted;
         await using (var deleteDocument = write.CreateCommand("DELETE FROM documents WHERE tenant = $tenant AND id = $id;"))
@@ -336,9 +340,22 @@ public sealed class SqliteDocumentStore : IDocumentStore
     /// <summary>
     /// Deletes chunks of a document (the triggers remove their FTS rows and log the deletions for vector indexes),
     /// keeping only the newest <see cref="DeletionLogLength"/> log entries; an index further behind reloads fully.
+    /// Returns the distinct text hashes of the deleted chunks.
     /// </summary>
-    private static async Task DeleteChunksAsync(WriteTransaction write, string tenant, string documentId, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> DeleteChunksAsync(WriteTransaction write, string tenant, string documentId, CancellationToken cancellationToken)
     {
+        var hashes = new List<string>();
+        await using (var select = write.CreateCommand("SELECT DISTINCT text_hash FROM chunks WHERE tenant = $tenant AND document_id = $id;"))
+        {
+            select.Parameters.AddWithValue("$tenant", tenant);
+            select.Parameters.AddWithValue("$id", documentId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                hashes.Add(reader.GetString(0));
+            }
+        }
+
         await SqliteGraphWriter.DeleteDocumentAsync(write, tenant, documentId, cancellationToken);
         await using var command = write.CreateCommand(
             """
@@ -349,6 +366,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         command.Parameters.AddWithValue("$id", documentId);
         command.Parameters.AddWithValue("$keep", DeletionLogLength);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        return hashes;
     }
 
     private static async Task EnsureSameDimensionsAsync(WriteTransaction write, int dimensions, CancellationToken cancellationToken)

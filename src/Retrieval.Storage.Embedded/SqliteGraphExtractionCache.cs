@@ -1,9 +1,13 @@
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Retrieval.Core.Graph;
 
 namespace Retrieval.Storage.Embedded;
 
-/// <summary>The LLM graph extraction cache in the SQLite file (table <c>graph_extraction_cache</c>).</summary>
+/// <summary>
+/// The LLM graph extraction cache in the SQLite file (table <c>graph_extraction_cache</c>). <see cref="SqliteDocumentStore"/>
+/// deletes the rows of a deleted or replaced document's text in its own transaction (<see cref="DeleteUnheldAsync"/>).
+/// </summary>
 public sealed class SqliteGraphExtractionCache(EmbeddedDatabase database) : IGraphExtractionCache
 {
     public async Task<IReadOnlyDictionary<string, string>> GetAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
@@ -28,8 +32,9 @@ public sealed class SqliteGraphExtractionCache(EmbeddedDatabase database) : IGra
         return result;
     }
 
-    public async Task PutAsync(IReadOnlyDictionary<string, string> entries, CancellationToken cancellationToken)
+    public async Task PutAsync(string tenant, IReadOnlyCollection<GraphExtractionCacheEntry> entries, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
         {
@@ -38,17 +43,42 @@ public sealed class SqliteGraphExtractionCache(EmbeddedDatabase database) : IGra
 
         await using var write = await database.BeginWriteAsync(cancellationToken);
         await using var command = write.CreateCommand(
-            "INSERT INTO graph_extraction_cache(cache_key, value, created_at) VALUES ($key, $value, datetime('now')) " +
-            "ON CONFLICT(cache_key) DO UPDATE SET value = excluded.value, created_at = excluded.created_at;");
-        var key = command.Parameters.Add("$key", Microsoft.Data.Sqlite.SqliteType.Text);
-        var value = command.Parameters.Add("$value", Microsoft.Data.Sqlite.SqliteType.Text);
-        foreach (var (k, v) in entries)
+            "INSERT INTO graph_extraction_cache(cache_key, tenant, chunk_hash, value, created_at) VALUES ($key, $tenant, $hash, $value, datetime('now')) " +
+            "ON CONFLICT(cache_key) DO UPDATE SET tenant = excluded.tenant, chunk_hash = excluded.chunk_hash, value = excluded.value, created_at = excluded.created_at;");
+        command.Parameters.AddWithValue("$tenant", tenant);
+        var key = command.Parameters.Add("$key", SqliteType.Text);
+        var hash = command.Parameters.Add("$hash", SqliteType.Text);
+        var value = command.Parameters.Add("$value", SqliteType.Text);
+        foreach (var entry in entries)
         {
-            key.Value = k;
-            value.Value = v;
+            key.Value = entry.Key;
+            hash.Value = entry.ChunkHash;
+            value.Value = entry.Value;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await write.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Inside a document delete or replacement, after its chunks changed: deletes the tenant's rows for
+    /// <paramref name="chunkHashes"/> (the removed chunks' text hashes) that no chunk of the tenant still holds.
+    /// </summary>
+    internal static async Task DeleteUnheldAsync(WriteTransaction write, string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
+    {
+        if (chunkHashes.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = write.CreateCommand(
+            """
+            DELETE FROM graph_extraction_cache
+            WHERE tenant = $tenant AND chunk_hash IN (SELECT value FROM json_each($hashes))
+              AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.tenant = $tenant AND c.text_hash = graph_extraction_cache.chunk_hash);
+            """);
+        command.Parameters.AddWithValue("$tenant", tenant);
+        command.Parameters.AddWithValue("$hashes", JsonSerializer.Serialize(chunkHashes));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

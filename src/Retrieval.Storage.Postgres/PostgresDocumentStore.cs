@@ -81,7 +81,7 @@ public sealed class PostgresDocumentStore : IDocumentStore
         }
 
         var aclSetId = await PostgresAclSets.GetOrCreateAsync(write, document.Tenant, acl, cancellationToken);
-        await DeleteChunksAsync(write, document.Tenant, document.Id, cancellationToken);
+        var previousHashes = await DeleteChunksAsync(write, document.Tenant, document.Id, cancellationToken);
 
         await using var batch = new NpgsqlBatch(write.Connection, write.Transaction);
         var upsert = new NpgsqlBatchCommand(
@@ -143,13 +143,17 @@ public sealed class PostgresDocumentStore : IDocumentStore
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
+
+        // After the new chunks are in: text the new version still holds keeps its cached extraction.
+        await PostgresGraphExtractionCache.DeleteUnheldAsync(write, document.Tenant, previousHashes, cancellationToken);
         await write.CommitAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken)
     {
         await using var write = await database.BeginStoreWriteAsync(cancellationToken);
-        await DeleteChunksAsync(write, tenant, id, cancellationToken);
+        var previousHashes = await DeleteChunksAsync(write, tenant, id, cancellationToken);
+        await PostgresGraphExtractionCache.DeleteUnheldAsync(write, tenant, previousHashes, cancellationToken);
 
         int deleted;
         await using (var deleteDocument = write.Command("DELETE FROM documents WHERE tenant = @tenant AND id = @id;"))
@@ -295,10 +299,23 @@ public sealed class PostgresDocumentStore : IDocumentStore
 
     /// <summary>
     /// Deletes the chunks of a document and logs them for vector indexes, keeping only the newest
-    /// <see cref="DeletionLogLength"/> log entries; an index further behind reloads fully.
+    /// <see cref="DeletionLogLength"/> log entries; an index further behind reloads fully. Returns the distinct text
+    /// hashes of the deleted chunks.
     /// </summary>
-    private static async Task DeleteChunksAsync(PostgresTransaction write, string tenant, string documentId, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> DeleteChunksAsync(PostgresTransaction write, string tenant, string documentId, CancellationToken cancellationToken)
     {
+        var hashes = new List<string>();
+        await using (var select = write.Command("SELECT DISTINCT text_hash FROM chunks WHERE tenant = @tenant AND document_id = @id;"))
+        {
+            select.Parameters.AddWithValue("tenant", tenant);
+            select.Parameters.AddWithValue("id", documentId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                hashes.Add(reader.GetString(0));
+            }
+        }
+
         await using var command = write.Command(
             """
             WITH gone AS (DELETE FROM chunks WHERE tenant = @tenant AND document_id = @id RETURNING seq)
@@ -309,6 +326,7 @@ public sealed class PostgresDocumentStore : IDocumentStore
         command.Parameters.AddWithValue("id", documentId);
         command.Parameters.AddWithValue("keep", (long)DeletionLogLength);
         await command.ExecuteNonQueryAsync(cancellationToken);
+        return hashes;
     }
 
     /// <summary>The vector index holds one dimensionality; a different one means another model, which needs a re-index.</summary>

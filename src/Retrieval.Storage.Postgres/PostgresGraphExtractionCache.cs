@@ -3,7 +3,11 @@ using Retrieval.Core.Graph;
 
 namespace Retrieval.Storage.Postgres;
 
-/// <summary>The LLM graph extraction cache in PostgreSQL (table <c>graph_extraction_cache</c>), shared by every worker.</summary>
+/// <summary>
+/// The LLM graph extraction cache in PostgreSQL (table <c>graph_extraction_cache</c>), shared by every worker.
+/// <see cref="PostgresDocumentStore"/> deletes the rows of a deleted or replaced document's text in its own transaction
+/// (<see cref="DeleteUnheldAsync"/>).
+/// </summary>
 public sealed class PostgresGraphExtractionCache(PostgresDatabase database) : IGraphExtractionCache
 {
     public async Task<IReadOnlyDictionary<string, string>> GetAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken)
@@ -27,8 +31,9 @@ public sealed class PostgresGraphExtractionCache(PostgresDatabase database) : IG
         return result;
     }
 
-    public async Task PutAsync(IReadOnlyDictionary<string, string> entries, CancellationToken cancellationToken)
+    public async Task PutAsync(string tenant, IReadOnlyCollection<GraphExtractionCacheEntry> entries, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(tenant);
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
         {
@@ -38,14 +43,37 @@ public sealed class PostgresGraphExtractionCache(PostgresDatabase database) : IG
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO graph_extraction_cache(cache_key, value)
-            SELECT * FROM unnest(@keys, @values)
-            ON CONFLICT (cache_key) DO UPDATE SET value = excluded.value, created_at = now();
+            INSERT INTO graph_extraction_cache(cache_key, tenant, chunk_hash, value)
+            SELECT k, @tenant, h, v FROM unnest(@keys, @hashes, @values) AS e(k, h, v)
+            ON CONFLICT (cache_key) DO UPDATE SET tenant = excluded.tenant, chunk_hash = excluded.chunk_hash, value = excluded.value, created_at = now();
             """,
             connection);
-        var pairs = entries.ToList();
-        command.Parameters.Add(PostgresValues.TextArray("keys", pairs.Select(p => p.Key)));
-        command.Parameters.Add(PostgresValues.TextArray("values", pairs.Select(p => p.Value)));
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.Add(PostgresValues.TextArray("keys", entries.Select(e => e.Key)));
+        command.Parameters.Add(PostgresValues.TextArray("hashes", entries.Select(e => e.ChunkHash)));
+        command.Parameters.Add(PostgresValues.TextArray("values", entries.Select(e => e.Value)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Inside a document delete or replacement, after its chunks changed: deletes the tenant's rows for
+    /// <paramref name="chunkHashes"/> (the removed chunks' text hashes) that no chunk of the tenant still holds.
+    /// </summary>
+    internal static async Task DeleteUnheldAsync(PostgresTransaction write, string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
+    {
+        if (chunkHashes.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = write.Command(
+            """
+            DELETE FROM graph_extraction_cache g
+            WHERE g.tenant = @tenant AND g.chunk_hash = ANY(@hashes)
+              AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.tenant = @tenant AND c.text_hash = g.chunk_hash);
+            """);
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.Add(PostgresValues.TextArray("hashes", chunkHashes));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

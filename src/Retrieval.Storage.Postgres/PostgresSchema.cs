@@ -127,6 +127,21 @@ internal static partial class PostgresSchema
             value text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now());
         """,
+
+        // 3: each cache row records its tenant and chunk text hash, so deleting or replacing a document deletes the rows
+        // whose text no chunk of the tenant still holds (chunks_text_tenant answers that). Rows from migration 2 lack
+        // both and are only a cache: the table is recreated empty.
+        """
+        DROP TABLE graph_extraction_cache;
+        CREATE TABLE graph_extraction_cache(
+            cache_key text PRIMARY KEY,
+            tenant text NOT NULL,
+            chunk_hash text NOT NULL,
+            value text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX graph_extraction_cache_chunk ON graph_extraction_cache(tenant, chunk_hash);
+        CREATE INDEX chunks_text_tenant ON chunks(text_hash, tenant);
+        """,
     ];
 
     /// <summary>The version a fully migrated schema reports.</summary>

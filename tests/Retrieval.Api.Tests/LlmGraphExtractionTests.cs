@@ -83,6 +83,12 @@ public sealed partial class LlmGraphExtractionTests
     private async Task IngestAsync(string id, string text, string acl = "public") =>
         await _corpus.Admin.PostJsonAsync("/v1/documents", new { id, title = "Note " + id, text, acl = new[] { acl } }, HttpStatusCode.Created);
 
+    private async Task DeleteAsync(string id)
+    {
+        using var response = await _corpus.Admin.DeleteAsync(new Uri("/v1/documents/" + id, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
     private static async Task<List<JsonElement>> EntitiesAsync(HttpClient client, string query)
     {
         using var response = await client.GetAsync(new Uri("/v1/graph/entities?query=" + Uri.EscapeDataString(query), UriKind.Relative));
@@ -245,6 +251,44 @@ public sealed partial class LlmGraphExtractionTests
         Assert.Equal("title", photo.GetProperty("type").GetString());
         Assert.Equal(2, photo.GetProperty("chunks").GetInt32());
         Assert.DoesNotContain("+", await StoredExtractorAsync("franklin-b") ?? "+", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delete_LastDocumentWithTheText_DeletesItsCachedExtractionSoTheNextIngestCallsTheLlm()
+    {
+        Llm.Answer = _ => """{"entities":[{"name":"Marie Curie","type":"person"},{"name":"polonium","type":"concept"}],"relations":[{"source":"Marie Curie","target":"polonium","strength":8}]}""";
+        const string Text = "Marie Curie named polonium after Poland in 1898.";
+        var before = ExtractionRequests();
+
+        await IngestAsync("curie-a", Text);
+        await IngestAsync("curie-b", Text); // served by the cache
+        await DeleteAsync("curie-a");
+        await IngestAsync("curie-c", Text); // curie-b still holds the text: its cached extraction is kept
+
+        Assert.Equal(before + 1, ExtractionRequests());
+
+        await DeleteAsync("curie-b");
+        await DeleteAsync("curie-c");
+        await IngestAsync("curie-d", Text); // no document holds the text any more: its cached extraction went with the last one
+
+        Assert.Equal(before + 2, ExtractionRequests());
+        Assert.Equal("concept", (await EntityAsync("polonium")).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Ingest_ReplacementWithNewText_DeletesOldTextsCachedExtractionAndKeepsUnchangedText()
+    {
+        Llm.Answer = _ => """{"entities":[{"name":"Grace Hopper","type":"person"}],"relations":[]}""";
+        const string Old = "Grace Hopper found a moth in the Mark II relay in 1947.";
+        const string New = "Grace Hopper led the team that wrote the first COBOL compiler.";
+        var before = ExtractionRequests();
+
+        await IngestAsync("hopper", Old);
+        await IngestAsync("hopper", New); // replaced: the old text's cached extraction is deleted with the old version
+        await IngestAsync("hopper-old", Old); // so the old text costs a request again
+        await IngestAsync("hopper-new", New); // the current text is still cached
+
+        Assert.Equal(before + 3, ExtractionRequests());
     }
 
     [Fact]

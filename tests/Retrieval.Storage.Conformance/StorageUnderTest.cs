@@ -18,6 +18,9 @@ public sealed class StorageUnderTest(IDocumentStore store, IVectorIndex vectors,
     /// <summary>The backend's graph store, when it keeps the knowledge graph (the graph suite needs it).</summary>
     public Retrieval.Core.Graph.IGraphStore? Graph { get; init; }
 
+    /// <summary>The backend's LLM graph extraction cache, when it keeps one (the cache suite needs it).</summary>
+    public Retrieval.Core.Graph.IGraphExtractionCache? ExtractionCache { get; init; }
+
     public ValueTask DisposeAsync() => cleanup();
 }
 

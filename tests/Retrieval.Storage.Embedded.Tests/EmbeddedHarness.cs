@@ -51,6 +51,7 @@ internal static class EmbeddedHarness
             })
         {
             Graph = graph,
+            ExtractionCache = new SqliteGraphExtractionCache(database),
         };
         return Task.FromResult(storage);
     }
@@ -99,6 +100,11 @@ public sealed class SqliteJobQueueConformanceTests : JobQueueConformanceTests
 }
 
 public sealed class SqliteAclPropertyTests(Xunit.Abstractions.ITestOutputHelper output) : AclPropertyConformanceTests(output)
+{
+    protected override Task<StorageUnderTest> CreateStorageAsync() => EmbeddedHarness.CreateStorageAsync();
+}
+
+public sealed class SqliteGraphExtractionCacheConformanceTests : GraphExtractionCacheConformanceTests
 {
     protected override Task<StorageUnderTest> CreateStorageAsync() => EmbeddedHarness.CreateStorageAsync();
 }

@@ -1,6 +1,6 @@
 namespace Retrieval.Storage.Postgres.Tests;
 
-/// <summary>The LLM graph extraction cache table (migration 2): shared by every process on the schema.</summary>
+/// <summary>The LLM graph extraction cache table (migrations 2 and 3): shared by every process on the schema.</summary>
 public sealed class PostgresGraphExtractionCacheTests : IAsyncLifetime
 {
     private readonly string schema = TestPostgres.NewSchemaName();
@@ -30,8 +30,8 @@ public sealed class PostgresGraphExtractionCacheTests : IAsyncLifetime
     public async Task PutThenGet_FromAnotherProcess_ReturnsStoredValuesOnlyAndLatestWins()
     {
         var writer = await NewCacheAsync();
-        await writer.PutAsync(new Dictionary<string, string> { ["k1"] = """{"entities":[]}""", ["k2"] = "old" }, CancellationToken.None);
-        await writer.PutAsync(new Dictionary<string, string> { ["k2"] = "new" }, CancellationToken.None);
+        await writer.PutAsync("acme", [new("k1", "h1", """{"entities":[]}"""), new("k2", "h2", "old")], CancellationToken.None);
+        await writer.PutAsync("acme", [new("k2", "h2", "new")], CancellationToken.None);
 
         var reader = await NewCacheAsync();
         var found = await reader.GetAsync(["k1", "k2", "missing"], CancellationToken.None);
@@ -40,5 +40,26 @@ public sealed class PostgresGraphExtractionCacheTests : IAsyncLifetime
         Assert.Equal("""{"entities":[]}""", found["k1"]);
         Assert.Equal("new", found["k2"]);
         Assert.Empty(await reader.GetAsync([], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Migrate_FromVersion2WithRowsWithoutTenantAndHash_PurgesThemAndStoresNewRows()
+    {
+        await NewCacheAsync();
+
+        // Back to a schema at version 2 holding a row of migration 2's shape.
+        await TestPostgres.ScalarAsync<object?>(schema, """
+            DROP INDEX chunks_text_tenant;
+            DROP TABLE graph_extraction_cache;
+            CREATE TABLE graph_extraction_cache(cache_key text PRIMARY KEY, value text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+            INSERT INTO graph_extraction_cache(cache_key, value) VALUES ('old-key', '{"entities":[]}');
+            DELETE FROM schema_version WHERE version > 2;
+            """);
+
+        var migrated = await NewCacheAsync();
+
+        Assert.Empty(await migrated.GetAsync(["old-key"], CancellationToken.None));
+        await migrated.PutAsync("acme", [new("new-key", "h", "v")], CancellationToken.None);
+        Assert.Equal("v", (await migrated.GetAsync(["new-key"], CancellationToken.None))["new-key"]);
     }
 }

@@ -20,7 +20,10 @@ internal static class PostgresHarness
                 vectors.Dispose();
                 await database.DisposeAsync();
                 await TestPostgres.DropSchemaAsync(schema);
-            });
+            })
+        {
+            ExtractionCache = new PostgresGraphExtractionCache(database),
+        };
         return Task.FromResult(storage);
     }
 
@@ -41,6 +44,11 @@ internal static class PostgresHarness
 }
 
 public sealed class PostgresDocumentStoreConformanceTests : DocumentStoreConformanceTests
+{
+    protected override Task<StorageUnderTest> CreateStorageAsync() => PostgresHarness.CreateStorageAsync();
+}
+
+public sealed class PostgresGraphExtractionCacheConformanceTests : GraphExtractionCacheConformanceTests
 {
     protected override Task<StorageUnderTest> CreateStorageAsync() => PostgresHarness.CreateStorageAsync();
 }

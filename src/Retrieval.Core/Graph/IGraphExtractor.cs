@@ -46,14 +46,23 @@ public sealed class FastGraphExtractorService : IGraphExtractor
 
 /// <summary>
 /// Extraction results kept across ingests, keyed by a hash of what produced them (tenant, chunk text, model, prompt
-/// version), so re-ingesting unchanged text makes no LLM call. Stored by the document store (SQLite, PostgreSQL).
+/// version), so re-ingesting unchanged text makes no LLM call. Stored by the document store (SQLite, PostgreSQL), each
+/// row with its tenant and chunk text hash: deleting or replacing a document deletes, in the same transaction, the
+/// tenant's rows whose chunk text no chunk of the tenant still holds, so no model output outlives its text.
 /// </summary>
 public interface IGraphExtractionCache
 {
     Task<IReadOnlyDictionary<string, string>> GetAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken);
 
-    Task PutAsync(IReadOnlyDictionary<string, string> entries, CancellationToken cancellationToken);
+    /// <summary>Stores (or replaces) <paramref name="entries"/> of <paramref name="tenant"/>.</summary>
+    Task PutAsync(string tenant, IReadOnlyCollection<GraphExtractionCacheEntry> entries, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// One cached extraction: its <see cref="Key"/>, the <see cref="ChunkId.ContentHash"/> of the chunk text it came from
+/// (what ties the row to the documents holding that text) and the serialized result.
+/// </summary>
+public sealed record GraphExtractionCacheEntry(string Key, string ChunkHash, string Value);
 
 /// <summary>For stores that keep no cache: every lookup misses.</summary>
 public sealed class NoGraphExtractionCache : IGraphExtractionCache
@@ -61,5 +70,5 @@ public sealed class NoGraphExtractionCache : IGraphExtractionCache
     public Task<IReadOnlyDictionary<string, string>> GetAsync(IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(StringComparer.Ordinal));
 
-    public Task PutAsync(IReadOnlyDictionary<string, string> entries, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task PutAsync(string tenant, IReadOnlyCollection<GraphExtractionCacheEntry> entries, CancellationToken cancellationToken) => Task.CompletedTask;
 }
