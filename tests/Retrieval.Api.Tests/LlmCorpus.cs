@@ -30,8 +30,10 @@ public sealed class LlmCorpus : IAsyncLifetime
         {
             ["Retrieval:Llm:Endpoint"] = endpoint,
             ["Retrieval:Llm:Model"] = "recorded-model",
-            ["Retrieval:Llm:Timeout"] = "00:00:02",
-            ["Retrieval:Llm:AttemptTimeout"] = "00:00:02",
+            // Long enough for a first request on a cold, loaded CI machine: a deadline only decides the tests that hang the
+            // LLM on purpose, and those wait it out once.
+            ["Retrieval:Llm:Timeout"] = "00:00:08",
+            ["Retrieval:Llm:AttemptTimeout"] = "00:00:08",
             ["Retrieval:Llm:MaxRetries"] = "0",
             ["Retrieval:Llm:BreakAfterFailures"] = "1000",
         };

@@ -38,8 +38,8 @@ public sealed class LlmGraphCorpus : IAsyncLifetime
             ("Retrieval:Graph:Llm:PricePer1kCompletionTokens", "1.5"),
 
             // A loaded CI machine can take seconds over a first request; the timeout test waits this long once.
-            ("Retrieval:Llm:Timeout", "00:00:05"),
-            ("Retrieval:Llm:AttemptTimeout", "00:00:05")));
+            ("Retrieval:Llm:Timeout", "00:00:08"),
+            ("Retrieval:Llm:AttemptTimeout", "00:00:08")));
         Admin = Factory.ClientFor("loader", ["secret"], [RetrievalRoles.Admin, RetrievalRoles.Reader, RetrievalRoles.Ingestor]);
 
         // Warm up: the first ingest loads the embedding model and the first LLM request builds the HTTP pipeline.
@@ -214,7 +214,7 @@ public sealed partial class LlmGraphExtractionTests
     [Fact]
     public async Task Ingest_LlmTimesOut_FallsBackThenNextIngestRetriesTheLlm()
     {
-        Llm.Behavior = LlmBehavior.Hang; // the 5 s deadline of Retrieval:Llm:Timeout expires
+        Llm.Behavior = LlmBehavior.Hang; // the 8 s deadline of Retrieval:Llm:Timeout expires
         const string Text = "In 1950 the mathematician Alan Turing proposed the imitation game at Manchester University.";
 
         await IngestAsync("turing", Text);

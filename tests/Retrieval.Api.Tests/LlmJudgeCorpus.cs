@@ -46,7 +46,7 @@ public sealed partial class LlmJudgeCorpus : IAsyncLifetime
         Factory = new RetrievalApiFactory(settings: LlmCorpus.Settings(
             Llm.Endpoint,
             ("Retrieval:Verification:Judge", "Llm"),
-            ("Retrieval:Verification:Timeout", "00:00:01")));
+            ("Retrieval:Verification:Timeout", "00:00:05"))); // the judge-hang test waits this out once
         Client = Factory.ClientFor("alice", ["eng"], [RetrievalRoles.Reader, RetrievalRoles.Ingestor]);
         await LlmCorpus.SeedBasicAsync(Client);
         await Client.PostJsonAsync("/v1/documents", new

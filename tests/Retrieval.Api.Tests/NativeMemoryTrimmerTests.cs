@@ -3,6 +3,11 @@ using Retrieval.Hosting;
 
 namespace Retrieval.Api.Tests;
 
+/// <summary>
+/// Measures this process's RssAnon around one malloc_trim, so it runs alone: a test in a parallel collection allocating
+/// in that window (a host starting, a model loading) would be counted against what the trim released.
+/// </summary>
+[Collection(NativeMemoryCollection.Name)]
 public sealed class NativeMemoryTrimmerTests
 {
     [Fact]
@@ -44,4 +49,10 @@ public sealed class NativeMemoryTrimmerTests
             Marshal.FreeHGlobal(pointers[^1]);
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class NativeMemoryCollection
+{
+    public const string Name = "native memory (runs alone)";
 }
