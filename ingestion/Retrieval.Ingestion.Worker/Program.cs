@@ -20,6 +20,8 @@ builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
     InitialData = new Dictionary<string, string?> { ["Retrieval:Demo:Enabled"] = "false" },
 });
 
+builder.Configuration.AddRetrievalLoggingDefaults();
+
 // Running the worker is the point of this process, whatever the shared configuration says for the API.
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [WorkerOptions.Section + ":Enabled"] = "true" });
 
