@@ -80,8 +80,8 @@ public sealed partial class LlmGraphExtractionTests
     private int ExtractionRequests() =>
         Llm.Requests.Count(r => LlmFakeServer.Messages(r)[0].Content.StartsWith("You extract a knowledge graph", StringComparison.Ordinal));
 
-    private async Task IngestAsync(string id, string text, string acl = "public") =>
-        await _corpus.Admin.PostJsonAsync("/v1/documents", new { id, title = "Note " + id, text, acl = new[] { acl } }, HttpStatusCode.Created);
+    private async Task IngestAsync(string id, string text, string acl = "public", HttpStatusCode expected = HttpStatusCode.Created) =>
+        await _corpus.Admin.PostJsonAsync("/v1/documents", new { id, title = "Note " + id, text, acl = new[] { acl } }, expected);
 
     private async Task DeleteAsync(string id)
     {
@@ -242,7 +242,7 @@ public sealed partial class LlmGraphExtractionTests
         var before = ExtractionRequests();
 
         await IngestAsync("franklin-a", Text);
-        await IngestAsync("franklin-a", Text); // unchanged document: no-op
+        await IngestAsync("franklin-a", Text, expected: HttpStatusCode.OK); // unchanged document: no-op
         Llm.Answer = _ => throw new InvalidOperationException("the cache should have answered");
         await IngestAsync("franklin-b", Text); // another document, same chunk text: served by the cache
 

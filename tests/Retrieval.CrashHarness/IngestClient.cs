@@ -97,7 +97,7 @@ internal sealed class IngestClient
             new Uri("v1/documents", UriKind.Relative),
             new { id = doc.Id, title = $"Crash document {doc.Id}", text, contentType = "text/markdown", acl },
             stop);
-        if (response.StatusCode != HttpStatusCode.Created)
+        if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK)) // 200: the same document was already stored
         {
             await UnexpectedAsync(response, $"POST /v1/documents {doc.Id}");
             return;

@@ -24,13 +24,17 @@ internal static class DocumentsApi
         return group;
     }
 
-    private static async Task<Created<DocumentCreated>> CreateAsync(HttpRequest request, IMediator mediator, CancellationToken cancellationToken)
+    /// <summary>201 with the document's location when a version was written; 200 when the same document was already stored (nothing written).</summary>
+    private static async Task<Results<Created<DocumentCreated>, Ok<DocumentCreated>>> CreateAsync(HttpRequest request, IMediator mediator, CancellationToken cancellationToken)
     {
         var input = request.HasFormContentType
             ? await ReadMultipartAsync(request, cancellationToken)
             : ReadJson(await ReadJsonBodyAsync(request, cancellationToken));
         var result = await mediator.Send(new UpsertDocumentRequest(request.HttpContext.GetPrincipal(), input), cancellationToken);
-        return TypedResults.Created($"/v1/documents/{string.Join('/', result.DocumentId.Split('/').Select(Uri.EscapeDataString))}", new DocumentCreated(result.DocumentId, result.Version, result.Chunks, result.Unchanged));
+        var body = new DocumentCreated(result.DocumentId, result.Version, result.Chunks, result.Unchanged);
+        return result.Unchanged
+            ? TypedResults.Ok(body)
+            : TypedResults.Created($"/v1/documents/{string.Join('/', result.DocumentId.Split('/').Select(Uri.EscapeDataString))}", body);
     }
 
     private static async Task<DocumentBody> ReadJsonBodyAsync(HttpRequest request, CancellationToken cancellationToken)
