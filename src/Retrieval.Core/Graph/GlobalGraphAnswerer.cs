@@ -16,20 +16,20 @@ public sealed class GlobalGraphAnswerer
 {
     private readonly GlobalGraphRetriever _retriever;
     private readonly HybridSearcher _searcher;
-    private readonly AnswerVerifier _verifier;
+    private readonly IAnswerJudge _judge;
     private readonly IOptionsMonitor<GlobalGraphOptions> _options;
     private readonly IOptionsMonitor<AnswerOptions> _answerOptions;
 
     public GlobalGraphAnswerer(
         GlobalGraphRetriever retriever,
         HybridSearcher searcher,
-        AnswerVerifier verifier,
+        IAnswerJudge judge,
         IOptionsMonitor<GlobalGraphOptions> options,
         IOptionsMonitor<AnswerOptions> answerOptions)
     {
         _retriever = retriever;
         _searcher = searcher;
-        _verifier = verifier;
+        _judge = judge;
         _options = options;
         _answerOptions = answerOptions;
     }
@@ -118,7 +118,8 @@ public sealed class GlobalGraphAnswerer
 
         var answer = string.Join(" ", sentences);
         var verify = Stopwatch.StartNew();
-        var support = await _verifier.VerifyAsync(answer, sources, cancellationToken).ConfigureAwait(false);
+        // The configured judge (lexical, or the LLM judge with its floor and lexical fallback), as for any other ask.
+        var support = await _judge.JudgeAsync(answer, sources, cancellationToken).ConfigureAwait(false);
         timings["verifyMs"] = verify.Elapsed.TotalMilliseconds;
         RetrievalTelemetry.AnswerSupport.Record(support.Ratio, new KeyValuePair<string, object?>("generator", generator));
         var kept = support.Sentences.Where(s => s.Supported).ToList();
