@@ -29,5 +29,5 @@ public sealed class GraphCacheSweepOptions
 
     /// <summary>Rows deleted at most per write transaction (the sweep goes on batch by batch, releasing the write lock between them).</summary>
     [Range(1, 100_000)]
-    public int BatchSize { get; set; } = 500;
+    public int BatchSize { get; set; } = 200;
 }
