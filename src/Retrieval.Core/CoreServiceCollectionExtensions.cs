@@ -24,6 +24,7 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<GraphOptions>();
         services.TryAddSingleton<IGraphStore, EmptyGraphStore>();
         services.AddOptions<GraphLlmOptions>();
+        services.AddOptions<GraphCacheSweepOptions>();
         services.TryAddSingleton<IGraphExtractionCache, NoGraphExtractionCache>();
         services.AddSingleton<IGraphExtractor, FastGraphExtractorService>();
         services.AddSingleton<GraphExtractionEstimator>();

@@ -79,3 +79,23 @@ internal sealed class GraphOptionsValidator : IValidateOptions<Retrieval.Core.Gr
         return ValidateOptionsResult.Success;
     }
 }
+
+/// <summary>
+/// The cache sweep's grace period must cover the longest an ingest can run (<c>Retrieval:Ingestion:DocumentTimeout</c>):
+/// an ingest writes its rows before it stores the document, and a shorter grace would let the sweep take them meanwhile.
+/// </summary>
+internal sealed class GraphCacheSweepOptionsValidator : IValidateOptions<Retrieval.Core.Graph.GraphCacheSweepOptions>
+{
+    private readonly IOptionsMonitor<IngestionOptions> _ingestion;
+
+    public GraphCacheSweepOptionsValidator(IOptionsMonitor<IngestionOptions> ingestion) => _ingestion = ingestion;
+
+    public ValidateOptionsResult Validate(string? name, Retrieval.Core.Graph.GraphCacheSweepOptions options)
+    {
+        var timeout = _ingestion.CurrentValue.DocumentTimeout;
+        return options.GracePeriod < timeout
+            ? ValidateOptionsResult.Fail(
+                $"{Retrieval.Core.Graph.GraphCacheSweepOptions.Section}:GracePeriod ({options.GracePeriod}) must be at least {IngestionOptions.Section}:DocumentTimeout ({timeout}): an ingest in flight writes its cached extractions before it stores the document.")
+            : ValidateOptionsResult.Success;
+    }
+}

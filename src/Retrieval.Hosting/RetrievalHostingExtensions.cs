@@ -32,6 +32,8 @@ public static class RetrievalHostingExtensions
         services.AddValidatedOptions<Retrieval.Core.Graph.GlobalGraphOptions>(Retrieval.Core.Graph.GlobalGraphOptions.Section);
         services.AddValidatedOptions<Retrieval.Core.Graph.GraphLlmOptions>(Retrieval.Core.Graph.GraphLlmOptions.Section);
         services.AddSingleton<IValidateOptions<Retrieval.Core.Graph.GraphOptions>, GraphOptionsValidator>();
+        services.AddValidatedOptions<Retrieval.Core.Graph.GraphCacheSweepOptions>(Retrieval.Core.Graph.GraphCacheSweepOptions.Section);
+        services.AddSingleton<IValidateOptions<Retrieval.Core.Graph.GraphCacheSweepOptions>, GraphCacheSweepOptionsValidator>();
         services.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
         services.AddValidatedOptions<DemoCorpusOptions>(DemoCorpusOptions.Section);
         services.AddValidatedOptions<AuditOptions>(AuditOptions.Section);
@@ -52,6 +54,9 @@ public static class RetrievalHostingExtensions
         }
 
         services.AddHostedService<DemoCorpusSeeder>();
+
+        // With Retrieval:Graph:Extraction=llm (off otherwise): deletes cache rows of text no stored chunk holds.
+        services.AddHostedService<Retrieval.Core.Graph.GraphExtractionCacheSweeper>();
         services.AddHostedService<NativeMemoryTrimmer>();
         services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"])

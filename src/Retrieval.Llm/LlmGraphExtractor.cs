@@ -188,6 +188,22 @@ public sealed partial class LlmGraphExtractor : IGraphExtractor
         return new DocumentGraph(fellBack == 0 ? Name : Name + PartialSuffix, graphs);
     }
 
+    /// <summary>
+    /// The ingest of <paramref name="chunks"/> failed after extraction began: their cached rows go now unless a stored chunk
+    /// of the tenant holds the same text (another document, or the version the failed ingest would have replaced).
+    /// </summary>
+    public async Task DiscardAsync(string tenant, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var hashes = chunks.Select(c => ChunkId.ContentHash(c.Text)).Distinct(StringComparer.Ordinal).ToList();
+        var deleted = await _cache.PurgeUnheldAsync(tenant, hashes, cancellationToken).ConfigureAwait(false);
+        if (deleted > 0)
+        {
+            GraphTelemetry.ExtractionCachePurged.Add(deleted, new KeyValuePair<string, object?>("reason", "failed_ingest"));
+            Log.Discarded(_logger, deleted, chunks.Count);
+        }
+    }
+
     private async Task<(ChunkExtraction? Result, string? Failure)> ExtractChunkAsync(ChunkRecord chunk, GraphLlmOptions options, CancellationToken cancellationToken)
     {
         var llm = _llm.CurrentValue;
@@ -254,5 +270,8 @@ public sealed partial class LlmGraphExtractor : IGraphExtractor
 
         [LoggerMessage(5, LogLevel.Debug, "LLM graph extraction of {Chunks} chunks: {CacheHits} from the cache, {FellBack} fell back to fast extraction")]
         public static partial void Extracted(ILogger logger, int chunks, int cacheHits, int fellBack);
+
+        [LoggerMessage(6, LogLevel.Information, "LLM graph extraction cache: deleted {Rows} rows of a document whose ingest failed ({Chunks} chunks); no stored chunk holds their text")]
+        public static partial void Discarded(ILogger logger, int rows, int chunks);
     }
 }

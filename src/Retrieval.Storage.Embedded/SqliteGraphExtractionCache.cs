@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Retrieval.Core.Graph;
@@ -7,6 +8,8 @@ namespace Retrieval.Storage.Embedded;
 /// <summary>
 /// The LLM graph extraction cache in the SQLite file (table <c>graph_extraction_cache</c>). <see cref="SqliteDocumentStore"/>
 /// deletes the rows of a deleted or replaced document's text in its own transaction (<see cref="DeleteUnheldAsync"/>).
+/// <c>created_at</c> is the file's clock (<c>datetime('now')</c>, UTC, to the second); the orphan sweep compares it with
+/// the same clock.
 /// </summary>
 public sealed class SqliteGraphExtractionCache(EmbeddedDatabase database) : IGraphExtractionCache
 {
@@ -60,15 +63,85 @@ public sealed class SqliteGraphExtractionCache(EmbeddedDatabase database) : IGra
         await write.CommitAsync(cancellationToken);
     }
 
+    public async Task<int> PurgeUnheldAsync(string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(chunkHashes);
+        if (chunkHashes.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var write = await database.BeginWriteAsync(cancellationToken);
+        var deleted = await DeleteUnheldAsync(write, tenant, chunkHashes, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    public async Task<GraphExtractionCachePurge> PurgeOrphansAsync(TimeSpan minimumAge, string afterKey, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(afterKey);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumAge, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var cutoff = string.Create(CultureInfo.InvariantCulture, $"-{minimumAge.TotalSeconds:F3} seconds");
+
+        // Candidates are found by a read, which takes no write lock (WAL readers never block the writer) however many
+        // rows it has to pass over; only the delete of at most `limit` rows, each checked again, holds the lock.
+        var candidates = new List<string>(Math.Min(limit, 1_024));
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var find = connection.CreateCommand())
+        {
+            find.CommandText =
+                """
+                SELECT g.cache_key FROM graph_extraction_cache g
+                WHERE g.cache_key > $after AND g.created_at <= datetime('now', $cutoff)
+                  AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.text_hash = g.chunk_hash AND c.tenant = g.tenant)
+                ORDER BY g.cache_key LIMIT $limit;
+                """;
+            find.Parameters.AddWithValue("$after", afterKey);
+            find.Parameters.AddWithValue("$cutoff", cutoff);
+            find.Parameters.AddWithValue("$limit", limit);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                candidates.Add(reader.GetString(0));
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return new GraphExtractionCachePurge(0, null);
+        }
+
+        int deleted;
+        await using (var write = await database.BeginWriteAsync(cancellationToken))
+        {
+            // Checked again under the lock: a chunk stored, or the row rewritten by an ingest, since the read keeps it.
+            await using var command = write.CreateCommand(
+                """
+                DELETE FROM graph_extraction_cache
+                WHERE cache_key IN (SELECT value FROM json_each($keys)) AND created_at <= datetime('now', $cutoff)
+                  AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.text_hash = graph_extraction_cache.chunk_hash AND c.tenant = graph_extraction_cache.tenant);
+                """);
+            command.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(candidates));
+            command.Parameters.AddWithValue("$cutoff", cutoff);
+            deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            await write.CommitAsync(cancellationToken);
+        }
+
+        return new GraphExtractionCachePurge(deleted, candidates.Count < limit ? null : candidates[^1]);
+    }
+
     /// <summary>
-    /// Inside a document delete or replacement, after its chunks changed: deletes the tenant's rows for
-    /// <paramref name="chunkHashes"/> (the removed chunks' text hashes) that no chunk of the tenant still holds.
+    /// Inside a document delete or replacement, after its chunks changed (or on its own, after a failed ingest): deletes
+    /// the tenant's rows for <paramref name="chunkHashes"/> (the removed chunks' text hashes) that no chunk of the tenant
+    /// still holds. Returns the number of rows deleted.
     /// </summary>
-    internal static async Task DeleteUnheldAsync(WriteTransaction write, string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
+    internal static async Task<int> DeleteUnheldAsync(WriteTransaction write, string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
     {
         if (chunkHashes.Count == 0)
         {
-            return;
+            return 0;
         }
 
         await using var command = write.CreateCommand(
@@ -79,6 +152,6 @@ public sealed class SqliteGraphExtractionCache(EmbeddedDatabase database) : IGra
             """);
         command.Parameters.AddWithValue("$tenant", tenant);
         command.Parameters.AddWithValue("$hashes", JsonSerializer.Serialize(chunkHashes));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

@@ -55,15 +55,79 @@ public sealed class PostgresGraphExtractionCache(PostgresDatabase database) : IG
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<int> PurgeUnheldAsync(string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tenant);
+        ArgumentNullException.ThrowIfNull(chunkHashes);
+        if (chunkHashes.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var write = await database.BeginAsync(cancellationToken);
+        var deleted = await DeleteUnheldAsync(write, tenant, chunkHashes, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    public async Task<GraphExtractionCachePurge> PurgeOrphansAsync(TimeSpan minimumAge, string afterKey, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(afterKey);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumAge, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+
+        // As on SQLite: find the candidates with a read, then delete them checking again, so the write is short and
+        // bounded. The age is measured by the server's clock, the one that wrote created_at.
+        var candidates = new List<string>(Math.Min(limit, 1_024));
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var find = new NpgsqlCommand(
+            """
+            SELECT g.cache_key FROM graph_extraction_cache g
+            WHERE g.cache_key > @after AND g.created_at <= now() - @age
+              AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.text_hash = g.chunk_hash AND c.tenant = g.tenant)
+            ORDER BY g.cache_key LIMIT @limit;
+            """,
+            connection))
+        {
+            find.Parameters.AddWithValue("after", afterKey);
+            find.Parameters.AddWithValue("age", minimumAge);
+            find.Parameters.AddWithValue("limit", limit);
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                candidates.Add(reader.GetString(0));
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return new GraphExtractionCachePurge(0, null);
+        }
+
+        await using var write = await database.BeginAsync(cancellationToken);
+        await using var command = write.Command(
+            """
+            DELETE FROM graph_extraction_cache g
+            WHERE g.cache_key = ANY(@keys) AND g.created_at <= now() - @age
+              AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.text_hash = g.chunk_hash AND c.tenant = g.tenant);
+            """);
+        command.Parameters.Add(PostgresValues.TextArray("keys", candidates));
+        command.Parameters.AddWithValue("age", minimumAge);
+        var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return new GraphExtractionCachePurge(deleted, candidates.Count < limit ? null : candidates[^1]);
+    }
+
     /// <summary>
-    /// Inside a document delete or replacement, after its chunks changed: deletes the tenant's rows for
-    /// <paramref name="chunkHashes"/> (the removed chunks' text hashes) that no chunk of the tenant still holds.
+    /// Inside a document delete or replacement, after its chunks changed (or on its own, after a failed ingest): deletes
+    /// the tenant's rows for <paramref name="chunkHashes"/> (the removed chunks' text hashes) that no chunk of the tenant
+    /// still holds. Returns the number of rows deleted.
     /// </summary>
-    internal static async Task DeleteUnheldAsync(PostgresTransaction write, string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
+    internal static async Task<int> DeleteUnheldAsync(PostgresTransaction write, string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken)
     {
         if (chunkHashes.Count == 0)
         {
-            return;
+            return 0;
         }
 
         await using var command = write.Command(
@@ -74,6 +138,6 @@ public sealed class PostgresGraphExtractionCache(PostgresDatabase database) : IG
             """);
         command.Parameters.AddWithValue("tenant", tenant);
         command.Parameters.Add(PostgresValues.TextArray("hashes", chunkHashes));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }

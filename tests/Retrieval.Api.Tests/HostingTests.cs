@@ -42,6 +42,9 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Embeddings:CpuArenaExtendStrategy", "kSameAsRequested", "Retrieval:Embeddings:CpuArenaExtendStrategy")]
     [InlineData("Retrieval:Graph:InMemorySubgraphMaxMentions", "0", "Retrieval:Graph:InMemorySubgraphMaxMentions")]
     [InlineData("Retrieval:Graph:InMemorySubgraph", "sometimes", "Retrieval:Graph:InMemorySubgraph")]
+    [InlineData("Retrieval:Graph:Llm:CacheSweep:GracePeriod", "00:05:00", "Retrieval:Graph:Llm:CacheSweep:GracePeriod")]
+    [InlineData("Retrieval:Graph:Llm:CacheSweep:Interval", "00:00:00", "Retrieval:Graph:Llm:CacheSweep:Interval")]
+    [InlineData("Retrieval:Graph:Llm:CacheSweep:BatchSize", "0", "Retrieval:Graph:Llm:CacheSweep:BatchSize")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)
     {
         using var factory = new RetrievalApiFactory(_dir, new Dictionary<string, string?> { [key] = value });

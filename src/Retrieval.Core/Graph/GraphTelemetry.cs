@@ -22,4 +22,11 @@ public static class GraphTelemetry
 
     public static readonly Histogram<double> SnapshotReloadDuration = RetrievalTelemetry.Meter.CreateHistogram<double>(
         "retrieval.graph.snapshot.reload.duration", "ms", "Time to reload the in-memory subgraph copy in the background.");
+
+    /// <summary>
+    /// Rows of the LLM graph extraction cache deleted because no stored chunk holds their text, by <c>reason</c>:
+    /// <c>failed_ingest</c> (right after an ingest failed) or <c>sweep</c> (the periodic orphan sweep).
+    /// </summary>
+    public static readonly Counter<long> ExtractionCachePurged = RetrievalTelemetry.Meter.CreateCounter<long>(
+        "retrieval.graph.llm.cache.purged", null, "LLM graph extraction cache rows deleted because no stored chunk holds their text, by reason.");
 }

@@ -22,6 +22,12 @@ public interface IGraphExtractor
 
     /// <summary>Tokens one chunk of <paramref name="chunkTokens"/> tokens costs at most (0, 0 for an extractor without a model).</summary>
     GraphTokenCost CostPerChunk(int chunkTokens) => default;
+
+    /// <summary>
+    /// Called when the ingest of <paramref name="chunks"/> failed after <see cref="ExtractAsync"/> began, so that nothing
+    /// the extractor kept about their text (the LLM extractor's cache) outlives it unless a stored chunk holds that text.
+    /// </summary>
+    Task DiscardAsync(string tenant, IReadOnlyList<ChunkRecord> chunks, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Prompt and completion tokens.</summary>
@@ -48,7 +54,9 @@ public sealed class FastGraphExtractorService : IGraphExtractor
 /// Extraction results kept across ingests, keyed by a hash of what produced them (tenant, chunk text, model, prompt
 /// version), so re-ingesting unchanged text makes no LLM call. Stored by the document store (SQLite, PostgreSQL), each
 /// row with its tenant and chunk text hash: deleting or replacing a document deletes, in the same transaction, the
-/// tenant's rows whose chunk text no chunk of the tenant still holds, so no model output outlives its text.
+/// tenant's rows whose chunk text no chunk of the tenant still holds, so no model output outlives its text. Rows written
+/// for a document whose ingest then failed (its text never stored) go with <see cref="PurgeUnheldAsync"/> right after the
+/// failure, or with the orphan sweep (<see cref="PurgeOrphansAsync"/>, <see cref="GraphExtractionCacheSweeper"/>).
 /// </summary>
 public interface IGraphExtractionCache
 {
@@ -56,7 +64,26 @@ public interface IGraphExtractionCache
 
     /// <summary>Stores (or replaces) <paramref name="entries"/> of <paramref name="tenant"/>.</summary>
     Task PutAsync(string tenant, IReadOnlyCollection<GraphExtractionCacheEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes, now and whatever their age, the rows of <paramref name="tenant"/> for <paramref name="chunkHashes"/> that no
+    /// chunk of the tenant holds (a failed ingest's rows). Returns the number of rows deleted.
+    /// </summary>
+    Task<int> PurgeUnheldAsync(string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One batch of the orphan sweep: walking the rows in key order after <paramref name="afterKey"/> (empty: from the
+    /// start), deletes at most <paramref name="limit"/> rows written at least <paramref name="minimumAge"/> ago (by the
+    /// store's clock) whose text no chunk of their tenant holds, in one short write transaction.
+    /// </summary>
+    Task<GraphExtractionCachePurge> PurgeOrphansAsync(TimeSpan minimumAge, string afterKey, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// What one <see cref="IGraphExtractionCache.PurgeOrphansAsync"/> batch did: rows deleted, and the key to continue after
+/// (null when the walk reached the end of the table).
+/// </summary>
+public sealed record GraphExtractionCachePurge(int Deleted, string? NextKey);
 
 /// <summary>
 /// One cached extraction: its <see cref="Key"/>, the <see cref="ChunkId.ContentHash"/> of the chunk text it came from
@@ -71,4 +98,9 @@ public sealed class NoGraphExtractionCache : IGraphExtractionCache
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(StringComparer.Ordinal));
 
     public Task PutAsync(string tenant, IReadOnlyCollection<GraphExtractionCacheEntry> entries, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<int> PurgeUnheldAsync(string tenant, IReadOnlyCollection<string> chunkHashes, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    public Task<GraphExtractionCachePurge> PurgeOrphansAsync(TimeSpan minimumAge, string afterKey, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(new GraphExtractionCachePurge(0, null));
 }

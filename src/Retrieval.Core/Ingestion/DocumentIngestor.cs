@@ -38,6 +38,8 @@ public sealed partial class DocumentIngestor
     public const int MaxMetadataEntries = 64;
     public const int MaxMetadataValueLength = 4_096;
 
+    private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(30);
+
     private static readonly EmbeddingGenerationOptions DocumentOptions = new()
     {
         AdditionalProperties = new() { [EmbeddingInputType.Key] = EmbeddingInputType.Document },
@@ -136,8 +138,18 @@ public sealed partial class DocumentIngestor
             existing?.CreatedAt ?? now, now);
         if (extractor is not null)
         {
-            var graph = await ExtractGraphAsync(extractor, tenant, chunks, cancellationToken).ConfigureAwait(false);
-            await _store.UpsertAsync(document, chunks, graph, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var graph = await ExtractGraphAsync(extractor, tenant, chunks, cancellationToken).ConfigureAwait(false);
+                await _store.UpsertAsync(document, chunks, graph, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The text was never stored: what extraction cached about it goes now. A timeout or cancellation keeps it,
+                // so the next try resumes where this one stopped; the cache sweep deletes it after its grace period.
+                await DiscardExtractionAsync(extractor, tenant, input.Id, chunks).ConfigureAwait(false);
+                throw;
+            }
         }
         else
         {
@@ -198,6 +210,20 @@ public sealed partial class DocumentIngestor
         GraphTelemetry.MentionsExtracted.Add(graph.Chunks.Sum(c => (long)c.Mentions.Count));
         activity?.SetTag("retrieval.graph.chunks", graph.Chunks.Count);
         return graph;
+    }
+
+    private async Task DiscardExtractionAsync(IGraphExtractor extractor, string tenant, string documentId, IReadOnlyList<ChunkRecord> chunks)
+    {
+        // Bounded, and never hides the ingest's own error: rows it could not delete are left to the cache sweep.
+        using var limit = new CancellationTokenSource(DiscardTimeout);
+        try
+        {
+            await extractor.DiscardAsync(tenant, chunks, limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogDiscardFailed(_logger, documentId, ex);
+        }
     }
 
     /// <summary>Embeds chunk texts, reusing stored embeddings of identical text from the same model.</summary>
@@ -282,6 +308,9 @@ public sealed partial class DocumentIngestor
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Parsing document {DocumentId} ran past {ParseTimeout} without stopping; abandoned its thread")]
     private static partial void LogParseAbandoned(ILogger logger, string documentId, TimeSpan parseTimeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} failed after graph extraction and its cached extraction could not be deleted; the cache sweep will")]
+    private static partial void LogDiscardFailed(ILogger logger, string documentId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} unchanged; nothing to do")]
     private static partial void LogUnchanged(ILogger logger, string documentId);
