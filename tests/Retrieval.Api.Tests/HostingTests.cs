@@ -42,6 +42,8 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Embeddings:CpuArenaExtendStrategy", "kSameAsRequested", "Retrieval:Embeddings:CpuArenaExtendStrategy")]
     [InlineData("Retrieval:Graph:InMemorySubgraphMaxMentions", "0", "Retrieval:Graph:InMemorySubgraphMaxMentions")]
     [InlineData("Retrieval:Graph:InMemorySubgraph", "sometimes", "Retrieval:Graph:InMemorySubgraph")]
+    [InlineData("Retrieval:Warmup:Queries", "-1", "Retrieval:Warmup:Queries")]
+    [InlineData("Retrieval:Warmup:Timeout", "00:00:00", "Retrieval:Warmup:Timeout")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)
     {
         using var factory = new RetrievalApiFactory(_dir, new Dictionary<string, string?> { [key] = value });
