@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration.Memory;
 using Retrieval.Core.Jobs;
 using Retrieval.Hosting;
+using Retrieval.Hosting.Warmup;
 using Retrieval.Ingestion.Worker;
 
 // The ingestion worker as its own process: claims jobs from the queue (PostgreSQL when several workers share it:
@@ -26,6 +27,7 @@ builder.Configuration.AddRetrievalLoggingDefaults();
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [WorkerOptions.Section + ":Enabled"] = "true" });
 
 builder.Services.AddRetrieval(builder.Configuration);
+builder.Services.AddRetrievalWarmup(builder.Configuration, servesQueries: false);
 builder.Services.AddRetrievalTelemetry(builder.Configuration, "retrieval-worker");
 builder.Services.AddHostedService<WorkerMetrics>();
 

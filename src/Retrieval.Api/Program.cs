@@ -6,6 +6,7 @@ using Retrieval.Api.Auth;
 using Retrieval.Api.Endpoints;
 using Retrieval.Api.Errors;
 using Retrieval.Hosting;
+using Retrieval.Hosting.Warmup;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,6 +22,7 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 
 builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = limits.MaxRequestBytes);
 
 builder.Services.AddRetrieval(builder.Configuration);
+builder.Services.AddRetrievalWarmup(builder.Configuration, servesQueries: true);
 builder.Services.AddRetrievalTelemetry(builder.Configuration, "retrieval-api");
 builder.Services.AddRetrievalAuthentication();
 builder.Services.AddRetrievalRateLimiting();

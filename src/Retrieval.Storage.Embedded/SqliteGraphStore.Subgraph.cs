@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Retrieval.Core.Graph;
 using Retrieval.Core.Security;
+using Retrieval.Core.Storage;
 
 namespace Retrieval.Storage.Embedded;
 
@@ -19,7 +20,7 @@ namespace Retrieval.Storage.Embedded;
 /// The copy is shared by all callers; their permitted ACL sets are applied to every mention and chunk during the
 /// expansion, exactly where the SQL filtered them, so a caller never receives what another caller's rights reach.
 /// </summary>
-public sealed partial class SqliteGraphStore : IDisposable
+public sealed partial class SqliteGraphStore : IPreloadable, IDisposable
 {
     private readonly IOptionsMonitor<GraphOptions>? options;
     private readonly ILogger logger;
@@ -100,6 +101,34 @@ public sealed partial class SqliteGraphStore : IDisposable
         Interlocked.Increment(ref sqlReads);
         GraphTelemetry.SubgraphReads.Add(1, new KeyValuePair<string, object?>("source", "sql"), new KeyValuePair<string, object?>("reason", reason));
         return await ReadSubgraphAsync(connection, transaction, filter, seedIds, seedChunkIds, expansion, cancellationToken);
+    }
+
+    /// <summary>
+    /// Loads the in-memory copy now, as the first subgraph read would (same background reload, same size limit and
+    /// pacing), and waits for it; nothing when the copy is switched off or already current.
+    /// </summary>
+    public async Task PreloadAsync(CancellationToken cancellationToken)
+    {
+        var settings = options?.CurrentValue;
+        if (!(settings?.InMemorySubgraph ?? true))
+        {
+            return;
+        }
+
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        await using (var transaction = connection.BeginTransaction(deferred: true))
+        {
+            var head = await GraphSnapshot.ReadHeadAsync(connection, transaction, cancellationToken);
+            var current = Volatile.Read(ref snapshot);
+            if (current is not null && current.Head == head)
+            {
+                return;
+            }
+
+            _ = StartReload(head, settings?.InMemorySubgraphMaxMentions ?? new GraphOptions().InMemorySubgraphMaxMentions);
+        }
+
+        await WaitForReloadAsync().WaitAsync(cancellationToken);
     }
 
     /// <summary>Waits for the background reload in flight, if any (tests and benchmarks).</summary>

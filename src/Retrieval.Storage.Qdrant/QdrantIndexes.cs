@@ -20,11 +20,17 @@ public sealed class QdrantVectorIndex : IVectorIndex, IHybridIndex
 
     public ILexicalIndex Lexical { get; }
 
+    /// <summary>
+    /// A filter without principals (<see cref="AclFilter.Nothing"/>, the start-up warm-up's) can read no point: answered
+    /// here, empty, since <see cref="QdrantFilters.ForReader"/> refuses to send such a filter.
+    /// </summary>
+    internal static bool ReadsNothing(AclFilter filter) => filter.Principals.Count == 0;
+
     public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(AclFilter filter, ReadOnlyMemory<float> query, int topK, CancellationToken cancellationToken)
     {
         QdrantCollection.CheckFilter(filter);
         collection.CheckQueryVector(query);
-        if (topK <= 0)
+        if (topK <= 0 || ReadsNothing(filter))
         {
             return [];
         }
@@ -37,7 +43,7 @@ public sealed class QdrantVectorIndex : IVectorIndex, IHybridIndex
     {
         QdrantCollection.CheckFilter(filter);
         collection.CheckQueryVector(vector);
-        if (topK <= 0)
+        if (topK <= 0 || ReadsNothing(filter))
         {
             return new HybridCandidates([], []);
         }
@@ -64,7 +70,7 @@ public sealed class QdrantLexicalIndex : ILexicalIndex
     public async Task<IReadOnlyList<ScoredChunk>> SearchAsync(AclFilter filter, string query, int topK, CancellationToken cancellationToken)
     {
         QdrantCollection.CheckFilter(filter);
-        var request = topK > 0 ? QdrantRequests.Sparse(collection.Name, filter, query, topK) : null;
+        var request = topK > 0 && !QdrantVectorIndex.ReadsNothing(filter) ? QdrantRequests.Sparse(collection.Name, filter, query, topK) : null;
         if (request is null)
         {
             return [];

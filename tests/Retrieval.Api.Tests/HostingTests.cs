@@ -45,6 +45,8 @@ public sealed class HostingTests : IDisposable
     [InlineData("Retrieval:Graph:Llm:CacheSweep:GracePeriod", "00:05:00", "Retrieval:Graph:Llm:CacheSweep:GracePeriod")]
     [InlineData("Retrieval:Graph:Llm:CacheSweep:Interval", "00:00:00", "Retrieval:Graph:Llm:CacheSweep:Interval")]
     [InlineData("Retrieval:Graph:Llm:CacheSweep:BatchSize", "0", "Retrieval:Graph:Llm:CacheSweep:BatchSize")]
+    [InlineData("Retrieval:Warmup:Queries", "-1", "Retrieval:Warmup:Queries")]
+    [InlineData("Retrieval:Warmup:Timeout", "00:00:00", "Retrieval:Warmup:Timeout")]
     public void Start_InvalidSetting_FailsNamingThePath(string key, string value, string expected)
     {
         using var factory = new RetrievalApiFactory(_dir, new Dictionary<string, string?> { [key] = value });

@@ -29,6 +29,8 @@ public class RetrievalApiFactory : WebApplicationFactory<Program>
             ["Retrieval:Demo:Enabled"] = "false",
             ["Retrieval:Embeddings:Model"] = "minilm",
             ["Retrieval:Worker:PollInterval"] = "00:00:00.100",
+            // Off unless a test is about it (WarmupTests): other tests need no warm process and must not wait for one.
+            ["Retrieval:Warmup:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

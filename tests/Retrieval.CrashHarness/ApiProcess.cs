@@ -70,6 +70,7 @@ internal sealed class ApiProcess : IDisposable
             ["Retrieval__RateLimits__Enabled"] = "false",
             ["Retrieval__Worker__LeaseDuration"] = "00:00:05",
             ["Retrieval__Worker__PollInterval"] = "00:00:00.200",
+            ["Retrieval__Warmup__Enabled"] = "false", // start-up speed is not what these processes test
             ["Retrieval__Query__MaxQueryLength"] = "8000",
         };
         foreach (var (key, value) in settings)

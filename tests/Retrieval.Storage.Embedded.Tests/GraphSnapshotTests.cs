@@ -156,6 +156,36 @@ public sealed class GraphSnapshotTests : IDisposable
     }
 
     [Fact]
+    public async Task Preload_FreshStore_InstallsTheCopySoTheFirstReadUsesIt()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        var acme = await SeedAsync(Alice, "Acme Robotics");
+
+        await graph.PreloadAsync(Ct);
+        await graph.PreloadAsync(Ct); // current already: no second load
+        var first = await graph.GetSubgraphAsync(Alice, [acme], [], new GraphExpansion(2, 10, 100), Ct);
+
+        Assert.Single(first.ChunkIds);
+        Assert.Equal(1, graph.SnapshotLoads);
+        Assert.Equal(1, graph.ReloadsStarted);
+        Assert.Equal(0, graph.SqlReads);
+    }
+
+    [Fact]
+    public async Task Preload_InMemorySubgraphOff_LoadsNothing()
+    {
+        await store.InitializeAsync(Ct);
+        await UpsertAsync(Tenant, "doc", [AclEntry.Public], 1, ["Acme Robotics hired Grace Hopper in Lisbon Harbour."]);
+        using var sqlOnly = new SqliteGraphStore(database, Settings(inMemory: false));
+
+        await sqlOnly.PreloadAsync(Ct);
+
+        Assert.Equal(0, sqlOnly.SnapshotLoads);
+        Assert.Equal(0, sqlOnly.ReloadsStarted);
+    }
+
+    [Fact]
     public async Task GetSubgraph_AfterAclChangeAndDelete_HidesTheChunksOnTheVeryNextRead()
     {
         await store.InitializeAsync(Ct);

@@ -61,6 +61,7 @@ internal sealed class WorkerProcess : IDisposable
             ["Retrieval__Embeddings__ExecutionProvider"] = "cpu",
             ["Retrieval__Worker__LeaseDuration"] = "00:00:05",
             ["Retrieval__Worker__PollInterval"] = "00:00:01",
+            ["Retrieval__Warmup__Enabled"] = "false", // start-up speed is not what these processes test
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

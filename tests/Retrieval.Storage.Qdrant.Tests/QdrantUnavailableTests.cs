@@ -41,6 +41,23 @@ public sealed class QdrantUnavailableTests : IDisposable
     }
 
     [Fact]
+    public async Task Search_FilterThatReadsNothing_ReturnsEmptyWithoutCallingQdrant()
+    {
+        // The endpoint is unreachable: any request to Qdrant would throw DependencyUnavailableException.
+        var lexical = new QdrantLexicalIndex(collection);
+        var vectors = new QdrantVectorIndex(collection, lexical);
+
+        var dense = await vectors.SearchAsync(Core.Security.AclFilter.Nothing, TestData.Embed(Secret), 5, CancellationToken.None);
+        var sparse = await lexical.SearchAsync(Core.Security.AclFilter.Nothing, Secret, 5, CancellationToken.None);
+        var both = await vectors.SearchBothAsync(Core.Security.AclFilter.Nothing, TestData.Embed(Secret), Secret, 5, CancellationToken.None);
+
+        Assert.Empty(dense);
+        Assert.Empty(sparse);
+        Assert.Empty(both.Dense);
+        Assert.Empty(both.Lexical);
+    }
+
+    [Fact]
     public async Task Projection_Unreachable_ThrowsDependencyUnavailableWithoutDocumentData()
     {
         var projection = new QdrantProjection(collection);

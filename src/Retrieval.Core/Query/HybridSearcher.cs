@@ -78,12 +78,21 @@ public sealed partial class HybridSearcher
         return k;
     }
 
-    public async Task<SearchResult> SearchAsync(Principal principal, string query, int? topK, RetrievalMode mode, CancellationToken cancellationToken)
+    public Task<SearchResult> SearchAsync(Principal principal, string query, int? topK, RetrievalMode mode, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(principal);
+        return SearchAsync(principal.ToAclFilter(), query, topK, mode, cancellationToken);
+    }
+
+    /// <summary>
+    /// Searches through an ACL filter, which only <see cref="AclFilter.For"/> (a validated principal) or
+    /// <see cref="AclFilter.Nothing"/> (the start-up warm-up) can make.
+    /// </summary>
+    public async Task<SearchResult> SearchAsync(AclFilter filter, string query, int? topK, RetrievalMode mode, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
         var k = Validate(query, topK);
         var options = _options.CurrentValue;
-        var filter = principal.ToAclFilter();
         var candidates = Math.Max(k, options.CandidatesPerRetriever);
         var timings = new Dictionary<string, double>(StringComparer.Ordinal);
         var total = Stopwatch.StartNew();

@@ -17,6 +17,13 @@ public sealed record AclFilter
     /// <summary>Normalized ACL entries (<c>user:x</c>, <c>group:y</c>, <c>public</c>), distinct and sorted.</summary>
     public IReadOnlyList<string> Principals { get; }
 
+    /// <summary>
+    /// A filter that reads nothing: no principals and the empty tenant, which no validated token carries (the API rejects
+    /// a blank tenant claim). The start-up warm-up searches through it so the query path is compiled and the indexes are
+    /// loaded without a single readable chunk, entity or count being read for anyone.
+    /// </summary>
+    public static AclFilter Nothing { get; } = new(string.Empty, []);
+
     public static AclFilter For(Principal principal)
     {
         ArgumentNullException.ThrowIfNull(principal);

@@ -9,7 +9,7 @@ namespace Retrieval.Core.Storage;
 /// snapshot. Searches run under a read lock, one refresh runs at a time, and changes are applied under a write lock.
 /// Each store supplies only its connection, snapshot transaction and the two queries.
 /// </summary>
-public abstract class SnapshotVectorIndex<TConnection, TTransaction> : IVectorIndex, IDisposable
+public abstract class SnapshotVectorIndex<TConnection, TTransaction> : IVectorIndex, IPreloadable, IDisposable
     where TConnection : DbConnection
     where TTransaction : DbTransaction
 {
@@ -55,6 +55,9 @@ public abstract class SnapshotVectorIndex<TConnection, TTransaction> : IVectorIn
             _gate.ExitReadLock();
         }
     }
+
+    /// <summary>Reads the store's vectors into memory now (the catch-up every search starts with).</summary>
+    public Task PreloadAsync(CancellationToken cancellationToken) => CatchUpAsync(cancellationToken);
 
     public void Dispose()
     {

@@ -53,6 +53,18 @@ public sealed class AclTests
     public void AclFilter_Allows_OnlyMatchingTenantAndEntry(string tenant, string entry, bool expected) =>
         Assert.Equal(expected, Alice.ToAclFilter().Allows(tenant, [entry]));
 
+    [Theory]
+    [InlineData("acme", "public")]
+    [InlineData("", "public")]
+    [InlineData("", "user:")]
+    [InlineData("acme", "user:alice")]
+    public void AclFilterNothing_AnyTenantAnyEntry_AllowsNothing(string tenant, string entry)
+    {
+        Assert.False(AclFilter.Nothing.Allows(tenant, [entry]));
+        Assert.Empty(AclFilter.Nothing.Principals);
+        Assert.Equal(string.Empty, AclFilter.Nothing.Tenant);
+    }
+
     [Fact]
     public void AclFilter_GroupNamedLikeUser_DoesNotMatchUserEntry()
     {
