@@ -269,12 +269,28 @@ public sealed partial class HybridSearcher
     private async Task<(IReadOnlyList<ScoredChunk> Dense, IReadOnlyList<ScoredChunk> Lexical, ReadOnlyMemory<float> Vector)> RunPassagesAsync(
         RetrievalMode mode, AclFilter filter, string query, int candidates, Dictionary<string, double> timings, CancellationToken cancellationToken)
     {
-        var denseTask = mode.Uses(RetrievalMode.Dense)
-            ? RunDenseAsync(filter, query, candidates, timings, cancellationToken)
-            : Task.FromResult<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)>(([], ReadOnlyMemory<float>.Empty));
-        var lexicalTask = mode.Uses(RetrievalMode.Lexical)
-            ? RunLexicalAsync(filter, query, candidates, timings, cancellationToken)
-            : Task.FromResult<IReadOnlyList<ScoredChunk>>([]);
+        if (!mode.Uses(RetrievalMode.Lexical))
+        {
+            if (!mode.Uses(RetrievalMode.Dense))
+            {
+                return ([], [], ReadOnlyMemory<float>.Empty);
+            }
+
+            var (denseOnly, vectorOnly) = await RunDenseAsync(filter, query, candidates, timings, cancellationToken).ConfigureAwait(false);
+            return (denseOnly, [], vectorOnly);
+        }
+
+        if (!mode.Uses(RetrievalMode.Dense))
+        {
+            return ([], await RunLexicalAsync(filter, query, candidates, timings, cancellationToken).ConfigureAwait(false), ReadOnlyMemory<float>.Empty);
+        }
+
+        // The embedding model and SQLite complete synchronously, so two tasks created one after the other here would run
+        // one after the other. BM25 (the cheaper, a few ms) is offered to an idle pool thread while this one embeds the
+        // query and scans the vectors; if none has taken it by then, this thread runs it (no worse than in sequence).
+        var lexical = OverlappedWork<IReadOnlyList<ScoredChunk>>.Start(() => RunLexicalAsync(filter, query, candidates, timings, cancellationToken));
+        var denseTask = RunDenseAsync(filter, query, candidates, timings, cancellationToken);
+        var lexicalTask = lexical.JoinAsync();
         await Task.WhenAll(denseTask, lexicalTask).ConfigureAwait(false);
         var (dense, vector) = await denseTask.ConfigureAwait(false);
         return (dense, await lexicalTask.ConfigureAwait(false), vector);
