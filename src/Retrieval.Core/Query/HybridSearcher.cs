@@ -278,15 +278,44 @@ public sealed partial class HybridSearcher
     private async Task<(IReadOnlyList<ScoredChunk> Dense, IReadOnlyList<ScoredChunk> Lexical, ReadOnlyMemory<float> Vector)> RunPassagesAsync(
         RetrievalMode mode, AclFilter filter, string query, int candidates, Dictionary<string, double> timings, CancellationToken cancellationToken)
     {
-        var denseTask = mode.Uses(RetrievalMode.Dense)
-            ? RunDenseAsync(filter, query, candidates, timings, cancellationToken)
-            : Task.FromResult<(IReadOnlyList<ScoredChunk>, ReadOnlyMemory<float>)>(([], ReadOnlyMemory<float>.Empty));
-        var lexicalTask = mode.Uses(RetrievalMode.Lexical)
-            ? RunLexicalAsync(filter, query, candidates, timings, cancellationToken)
-            : Task.FromResult<IReadOnlyList<ScoredChunk>>([]);
+        if (!mode.Uses(RetrievalMode.Lexical))
+        {
+            if (!mode.Uses(RetrievalMode.Dense))
+            {
+                return ([], [], ReadOnlyMemory<float>.Empty);
+            }
+
+            var (denseOnly, vectorOnly) = await RunDenseAsync(filter, query, candidates, timings, cancellationToken).ConfigureAwait(false);
+            return (denseOnly, [], vectorOnly);
+        }
+
+        if (!mode.Uses(RetrievalMode.Dense))
+        {
+            var (lexicalOnly, lexicalOnlyMs) = await RunLexicalAsync(filter, query, candidates, cancellationToken).ConfigureAwait(false);
+            lock (timings)
+            {
+                timings["lexicalMs"] = lexicalOnlyMs;
+            }
+
+            return ([], lexicalOnly, ReadOnlyMemory<float>.Empty);
+        }
+
+        // The embedding model and SQLite complete synchronously, so two tasks created one after the other here would run
+        // one after the other. BM25 (the cheaper, a few ms) is offered to an idle pool thread while this one embeds the
+        // query and scans the vectors; if none has taken it by then, this thread runs it (no worse than in sequence).
+        var lexical = OverlappedWork<(IReadOnlyList<ScoredChunk>, double)>.Start(() => RunLexicalAsync(filter, query, candidates, cancellationToken));
+        var denseTask = RunDenseAsync(filter, query, candidates, timings, cancellationToken);
+        var lexicalTask = lexical.JoinAsync();
         await Task.WhenAll(denseTask, lexicalTask).ConfigureAwait(false);
         var (dense, vector) = await denseTask.ConfigureAwait(false);
-        return (dense, await lexicalTask.ConfigureAwait(false), vector);
+        var (lexicalResults, lexicalMs) = await lexicalTask.ConfigureAwait(false);
+        // Recorded after the dense stages whichever finished first, so the timings keep one order.
+        lock (timings)
+        {
+            timings["lexicalMs"] = lexicalMs;
+        }
+
+        return (dense, lexicalResults, vector);
     }
 
     private async Task<(IReadOnlyList<ScoredChunk> Dense, IReadOnlyList<ScoredChunk> Lexical, ReadOnlyMemory<float> Vector)> RunHybridAsync(
@@ -325,19 +354,16 @@ public sealed partial class HybridSearcher
         return (results, vector);
     }
 
-    private async Task<IReadOnlyList<ScoredChunk>> RunLexicalAsync(
-        AclFilter filter, string query, int candidates, Dictionary<string, double> timings, CancellationToken cancellationToken)
+    /// <summary>BM25 and its time in milliseconds, which the caller records.</summary>
+    private async Task<(IReadOnlyList<ScoredChunk> Results, double Milliseconds)> RunLexicalAsync(
+        AclFilter filter, string query, int candidates, CancellationToken cancellationToken)
     {
         using var activity = RetrievalTelemetry.ActivitySource.StartActivity("retrieval.retriever.lexical");
         var watch = Stopwatch.StartNew();
         var results = await _lexical.SearchAsync(filter, query, candidates, cancellationToken).ConfigureAwait(false);
-        lock (timings)
-        {
-            timings["lexicalMs"] = watch.Elapsed.TotalMilliseconds;
-        }
-
-        RetrievalTelemetry.RetrieverDuration.Record(watch.Elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("retriever", RetrievalModes.Lexical));
-        return results;
+        var elapsed = watch.Elapsed.TotalMilliseconds;
+        RetrievalTelemetry.RetrieverDuration.Record(elapsed, new KeyValuePair<string, object?>("retriever", RetrievalModes.Lexical));
+        return (results, elapsed);
     }
 
     private async Task<GraphRetrieval?> RunGraphAsync(
