@@ -36,7 +36,7 @@ builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = Tim
 
 var app = builder.Build();
 app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResultStatusCodes = Readiness.StatusCodes() });
 app.MapPrometheusScrapingEndpoint();
 
 await app.RunAsync();

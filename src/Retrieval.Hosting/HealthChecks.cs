@@ -40,3 +40,18 @@ internal sealed class EmbeddingHealthCheck : IHealthCheck
             ["executionProvider"] = _model.ExecutionProvider,
         }));
 }
+
+/// <summary>Status codes of <c>/health/ready</c> in the API and the worker.</summary>
+public static class Readiness
+{
+    /// <summary>
+    /// Degraded is not ready either: a warming process reports Degraded (logged by the health service as a warning, not
+    /// an error on every probe) and must still keep traffic away (503).
+    /// </summary>
+    public static Dictionary<HealthStatus, int> StatusCodes() => new()
+    {
+        [HealthStatus.Healthy] = Microsoft.AspNetCore.Http.StatusCodes.Status200OK,
+        [HealthStatus.Degraded] = Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable,
+        [HealthStatus.Unhealthy] = Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable,
+    };
+}

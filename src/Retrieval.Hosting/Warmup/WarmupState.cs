@@ -38,7 +38,8 @@ internal sealed class WarmupState(IOptions<WarmupOptions> options)
 }
 
 /// <summary>
-/// Readiness: unhealthy ("warming", so <c>/health/ready</c> answers 503) while the warm-up runs; healthy once it has
+/// Readiness: degraded ("warming"; <c>/health/ready</c> answers 503 for degraded too, and the health service logs a
+/// warning per probe rather than an error) while the warm-up runs; healthy once it has
 /// finished, timed out or failed (those two log a warning: a cold process still serves), or when it is off.
 /// </summary>
 internal sealed class WarmupHealthCheck(WarmupState state) : IHealthCheck
@@ -50,7 +51,7 @@ internal sealed class WarmupHealthCheck(WarmupState state) : IHealthCheck
         if (outcome == WarmupOutcome.Running)
         {
             data["step"] = state.Step;
-            return Task.FromResult(HealthCheckResult.Unhealthy($"warming: {state.Step}", data: data));
+            return Task.FromResult(HealthCheckResult.Degraded($"warming: {state.Step}", data: data));
         }
 
         if (outcome != WarmupOutcome.Disabled)
