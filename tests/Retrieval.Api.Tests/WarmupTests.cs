@@ -140,6 +140,19 @@ public sealed class WarmupTests
         });
     }
 
+    [Fact]
+    public void Api_WithInProcessWorker_WarmsTheQueryPathOnly()
+    {
+        // The API's readiness gates query traffic: the worker's passage embeddings (8 of 9 s measured) are not its business.
+        var settings = On(queries: 0);
+        settings["Retrieval:Worker:Enabled"] = "true";
+        using var factory = new WarmupFactory(settings, _ => { });
+
+        var steps = factory.Services.GetServices<IWarmupStep>().Select(s => s.Name).ToList();
+
+        Assert.Equal(["preload", "searches"], steps);
+    }
+
     private static Dictionary<string, string?> On(int queries) => new()
     {
         ["Retrieval:Warmup:Enabled"] = "true",
