@@ -83,21 +83,7 @@ public sealed class HybridSearcherOverlapTests : IAsyncLifetime
         string.Join(",", hit.Scores.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s =>
             $"{s.Key}#{s.Value.Rank}={s.Value.Score.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
 
-    private HybridSearcher Searcher(IVectorIndex vectorIndex, ILexicalIndex lexicalIndex)
-    {
-        var services = new ServiceCollection().AddOptions().BuildServiceProvider();
-        var embeddings = new BagOfWordsEmbeddings();
-        return new HybridSearcher(
-            embeddings,
-            vectorIndex,
-            lexicalIndex,
-            store,
-            new GraphRetriever(new EmptyGraphStore(), new EntityNameEmbeddings(embeddings), services.GetRequiredService<IOptionsMonitor<GraphOptions>>()),
-            new TopicBridge(new EmptyGraphStore(), store),
-            services.GetRequiredService<IOptionsMonitor<QueryOptions>>(),
-            services.GetRequiredService<IOptionsMonitor<GraphOptions>>(),
-            NullLogger<HybridSearcher>.Instance);
-    }
+    private HybridSearcher Searcher(IVectorIndex vectorIndex, ILexicalIndex lexicalIndex) => TestSearchers.WithoutGraph(vectorIndex, lexicalIndex, store);
 
     public Task DisposeAsync()
     {
@@ -186,15 +172,4 @@ public sealed class HybridSearcherOverlapTests : IAsyncLifetime
     }
 
     /// <summary>The conformance corpus's deterministic embedding, as an embedding generator.</summary>
-    private sealed class BagOfWordsEmbeddings : IEmbeddingGenerator<string, Embedding<float>>
-    {
-        public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>
-            Task.FromResult(new GeneratedEmbeddings<Embedding<float>>(values.Select(v => new Embedding<float>(TestData.Embed(v)))));
-
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
-
-        public void Dispose()
-        {
-        }
-    }
 }
